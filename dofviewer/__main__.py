@@ -1,0 +1,3 @@
+from dofviewer.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,117 @@
+"""The ``dofviewer`` command line.
+
+User mistakes (bad scene files, bad options, no OpenGL) print one line and exit with
+status 2; no traceback. With no sub-command, ``dofviewer`` opens the viewer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+
+from dofviewer.errors import EXIT_USAGE, DofError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error in one line (it prints usage too by default)."""
+
+    def error(self, message):
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected WIDTHxHEIGHT like 960x540, got '{text}'"
+        ) from None
+    if not (1 <= w <= 16384 and 1 <= h <= 16384):
+        raise argparse.ArgumentTypeError(f"width and height must be 1..16384, got '{text}'")
+    return w, h
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got '{text}'") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got '{text}'")
+    return value
+
+
+def blade_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got '{text}'") from None
+    if value != 0 and not 3 <= value <= 16:
+        raise argparse.ArgumentTypeError(f"must be 0 (round) or 3..16, got {value}")
+    return value
+
+
+def add_lens_options(parser: argparse.ArgumentParser):
+    focus = parser.add_mutually_exclusive_group()
+    focus.add_argument("--focus-on", metavar="NAME", help="focus on this object's visible centre")
+    focus.add_argument(
+        "--focus-distance", metavar="M", type=positive_float, help="focus distance in metres"
+    )
+    parser.add_argument(
+        "--f-stop", metavar="N", type=positive_float, help="f-number (default: the scene's)"
+    )
+    parser.add_argument(
+        "--focal-length", metavar="MM", type=positive_float, help="focal length in mm"
+    )
+    parser.add_argument(
+        "--blades", metavar="N", type=blade_count, help="aperture blades: 0 = round, 3..16"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="dofviewer", description="Real-time depth of field and rack focus.")
+    from dofviewer import __version__
+
+    parser.add_argument("--version", action="version", version=f"dofviewer {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    render = commands.add_parser("render", help="render one frame headless (no window) to PNG")
+    render.add_argument("scene", nargs="?", metavar="SCENE", help="scene JSON (default: the demo)")
+    render.add_argument("-o", "--output", metavar="OUT.png", required=True, help="PNG to write")
+    render.add_argument(
+        "--size", type=parse_size, default=(960, 540), metavar="WxH", help="default 960x540"
+    )
+    add_lens_options(render)
+    render.add_argument(
+        "--exposure", metavar="EV", type=float, help="exposure compensation in stops"
+    )
+    render.add_argument("--no-dof", action="store_true", help="render all in focus")
+    render.add_argument(
+        "--linear-out", metavar="OUT.npy", help="linear HDR RGB after DOF (float32 H×W×3)"
+    )
+    render.add_argument("--depth-out", metavar="OUT.npy", help="view depth in metres (float32 H×W)")
+
+    view = commands.add_parser("view", help="open the interactive viewer (the default)")
+    view.add_argument("scene", nargs="?", metavar="SCENE", help="scene JSON (default: the demo)")
+    view.add_argument(
+        "--size", type=parse_size, default=(960, 540), metavar="WxH", help="window size"
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "render":
+            from dofviewer.commands import render_command
+
+            return render_command(args)
+        from dofviewer.commands import view_command
+
+        return view_command(args)
+    except DofError as exc:
+        print(f"dofviewer: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130

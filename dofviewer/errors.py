@@ -1,0 +1,25 @@
+"""User-facing errors.
+
+Anything the user can cause (a bad scene file, an unknown object name, a machine without
+OpenGL 3.3) raises :class:`DofError`. The command line prints its message as one line and
+exits with status 2; it never shows a traceback for these.
+"""
+
+EXIT_USAGE = 2
+
+
+class DofError(Exception):
+    """An error the user can fix; its message is one self-contained line."""
+
+
+class SceneError(DofError):
+    """A scene file is malformed; the message names the file, the field and the problem."""
+
+    def __init__(self, source: str, field: str, problem: str):
+        self.source, self.field, self.problem = source, field, problem
+        where = f"{source}: {field}" if field else source
+        super().__init__(f"{where}: {problem}")
+
+
+class GLUnavailableError(DofError):
+    """No OpenGL 3.3 core context could be created on this machine."""

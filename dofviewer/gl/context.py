@@ -1,0 +1,27 @@
+"""Creating OpenGL 3.3 core contexts, with one clear error where that is impossible."""
+
+from __future__ import annotations
+
+import moderngl
+
+from dofviewer.errors import GLUnavailableError
+
+REQUIRED_GL = 330
+
+
+def create_headless_context() -> moderngl.Context:
+    """A windowless context through EGL (Mesa llvmpipe without a GPU, or a GPU driver)."""
+    try:
+        ctx = moderngl.create_standalone_context(backend="egl", require=REQUIRED_GL)
+    except Exception as exc:  # glcontext raises bare Exceptions with driver text
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise GLUnavailableError(
+            "cannot create an OpenGL 3.3 core context through EGL "
+            f"({reason}); install Mesa's EGL drivers (Debian: libegl1 libgl1-mesa-dri)"
+        ) from None
+    return ctx
+
+
+def renderer_name(ctx: moderngl.Context) -> str:
+    info = ctx.info
+    return f"{info['GL_RENDERER']} ({info['GL_VERSION']})"

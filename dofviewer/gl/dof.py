@@ -1,0 +1,98 @@
+"""The depth-of-field passes: CoC, tiles, dilation, gather, composite.
+
+Each pass names the textures it reads and writes; the chain is
+
+    scene colour + depth ──coc──▶ colour+CoC (mipmapped), depth in metres
+    colour+CoC ──tiles──▶ per-tile (nearest, farthest) CoC ──dilate──▶ near field reach
+    colour+CoC mips + dilated tiles ──gather──▶ far field, near field (+ alpha)
+    far + near ──composite──▶ linear HDR
+
+The gather runs at full resolution here; its kernel size comes only from the tiles and
+the pixel's own CoC, so a half-resolution gather or per-tile sample counts can replace
+it without touching the other passes.
+"""
+
+from __future__ import annotations
+
+import math
+
+import moderngl
+
+from dofviewer.camera import FAR_M, NEAR_M
+from dofviewer.gl.fullscreen import FullscreenPass
+from dofviewer.gl.shaders import ShaderLibrary
+from dofviewer.gl.targets import TILE_SIZE_PX, FrameTargets
+from dofviewer.lens import MAX_COC_RADIUS_PX, ThinLens, polygon_area_factor
+
+#: Tiles a near-field blur can reach across; TILE_SIZE_PX * this covers MAX_COC_RADIUS_PX.
+NEAR_DILATION_TILES = math.ceil(MAX_COC_RADIUS_PX / TILE_SIZE_PX)
+#: Preferred distance between gather rings (px). Finer rings cost more samples;
+#: coarser ones read blurrier mip levels and soften the disc's rim.
+RING_SPACING_PX = 1.5
+#: Read mip levels this much finer than the ring spacing. The rings sample a texel's
+#: footprint at 0.785 of the spacing around and 1 across, so half a level finer still
+#: leaves no gaps while keeping the rim of a bokeh disc (and blade corners) crisper.
+MIP_LOD_BIAS = 0.5
+#: CoC radius (px) below minus this is near field. Pixels this close to focus are
+#: sharp either way; keeping them in the far field stops an in-focus pixel on the near
+#: side of the focus plane from being composited like a blurred foreground.
+NEAR_FIELD_EPSILON_PX = 0.5
+#: At most this many rings (1 + 4·n·(n+1) samples: 169 for 6). Wider discs space their
+#: rings further apart and read coarser mip levels instead.
+MAX_RINGS = 6
+
+
+class DepthOfField:
+    def __init__(self, ctx: moderngl.Context, shaders: ShaderLibrary):
+        self.ctx = ctx
+        self.coc = FullscreenPass(ctx, shaders, "dof/coc.glsl")
+        self.tiles = FullscreenPass(ctx, shaders, "dof/tiles.glsl")
+        self.dilate = FullscreenPass(ctx, shaders, "dof/dilate.glsl")
+        self.gather = FullscreenPass(ctx, shaders, "dof/gather.glsl")
+        self.composite = FullscreenPass(ctx, shaders, "dof/composite.glsl")
+
+    def compute_coc(self, targets: FrameTargets, lens: ThinLens, focus_m: float):
+        """Depth in metres and the signed CoC; runs even with DOF off (picking needs depth)."""
+        self.coc.draw(
+            targets.coc_fbo,
+            {"u_scene_color": targets.scene_color, "u_scene_depth": targets.scene_depth},
+            u_coc_coefficients=lens.coc_coefficients(focus_m, targets.size[0]),
+            u_clip_planes=(NEAR_M, FAR_M),
+            u_max_coc_radius=MAX_COC_RADIUS_PX,
+            u_near_epsilon=NEAR_FIELD_EPSILON_PX,
+        )
+
+    def blur(self, targets: FrameTargets, lens: ThinLens):
+        """Gather and composite into ``targets.linear`` (after :meth:`compute_coc`)."""
+        targets.color_coc.build_mipmaps(0, targets.mip_levels - 1)
+        targets.layers.build_mipmaps(0, targets.mip_levels - 1)
+        self.tiles.draw(
+            targets.tiles_fbo, {"u_color_coc": targets.color_coc}, u_tile_size=TILE_SIZE_PX
+        )
+        self.dilate.draw(
+            targets.dilate_fbo,
+            {"u_tiles": targets.tiles},
+            u_reach=NEAR_DILATION_TILES,
+            u_tile_size=TILE_SIZE_PX,
+        )
+        self.gather.draw(
+            targets.gather_fbo,
+            {
+                "u_color_coc": targets.color_coc,
+                "u_layers": targets.layers,
+                "u_tiles": targets.tiles_dilated,
+            },
+            u_tile_size=TILE_SIZE_PX,
+            u_ring_spacing=RING_SPACING_PX,
+            u_max_rings=MAX_RINGS,
+            u_blades=lens.aperture_blades,
+            u_blade_rotation=math.radians(lens.blade_rotation_deg),
+            u_aperture_area=polygon_area_factor(lens.aperture_blades),
+            u_near_epsilon=NEAR_FIELD_EPSILON_PX,
+            u_lod_bias=MIP_LOD_BIAS,
+        )
+        self.composite.draw(targets.linear_fbo, {"u_far": targets.far, "u_near": targets.near})
+
+    def release(self):
+        for p in (self.coc, self.tiles, self.dilate, self.gather, self.composite):
+            p.release()

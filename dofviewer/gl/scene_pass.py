@@ -1,0 +1,92 @@
+"""The scene pass: draws the scene into HDR colour, object-id and depth buffers."""
+
+from __future__ import annotations
+
+import math
+
+import moderngl
+import numpy as np
+
+from dofviewer.camera import gl_bytes
+from dofviewer.gl.fullscreen import FullscreenPass
+from dofviewer.gl.meshes import UNIT_MESHES
+from dofviewer.gl.shaders import ShaderLibrary
+from dofviewer.gl.targets import FrameTargets
+from dofviewer.scene import CHECKER_DARK_FACTOR, Scene, SceneObject
+
+
+def model_matrix(obj: SceneObject, time_s: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """(model matrix, scale) for an object's unit mesh; rotation is about x, then y, then z."""
+    if obj.shape == "sphere":
+        scale = np.full(3, obj.radius)
+    elif obj.shape == "plane":
+        scale = np.array([obj.size[0], 1.0, obj.size[2]])
+    else:
+        scale = np.asarray(obj.size, dtype=float)
+    rx, ry, rz = (math.radians(a) for a in obj.rotation_deg)
+    cx, sx, cy, sy, cz, sz = (
+        math.cos(rx),
+        math.sin(rx),
+        math.cos(ry),
+        math.sin(ry),
+        math.cos(rz),
+        math.sin(rz),
+    )
+    rot_x = np.array([[1, 0, 0], [0, cx, -sx], [0, sx, cx]])
+    rot_y = np.array([[cy, 0, sy], [0, 1, 0], [-sy, 0, cy]])
+    rot_z = np.array([[cz, -sz, 0], [sz, cz, 0], [0, 0, 1]])
+    model = np.identity(4)
+    model[:3, :3] = rot_z @ rot_y @ rot_x @ np.diag(scale)
+    model[:3, 3] = obj.position_at(time_s)
+    return model, scale
+
+
+class ScenePass:
+    def __init__(self, ctx: moderngl.Context, shaders: ShaderLibrary):
+        self.ctx = ctx
+        self.program = shaders.program("scene/lit.glsl")
+        self.background = FullscreenPass(ctx, shaders, "scene/background.glsl")
+        self._buffers = {}
+        self._vaos = {}
+        for shape, make in UNIT_MESHES.items():
+            vbo = ctx.buffer(make().tobytes())
+            self._buffers[shape] = vbo
+            self._vaos[shape] = ctx.vertex_array(
+                self.program, [(vbo, "3f 3f", "in_position", "in_normal")]
+            )
+
+    def draw(self, scene: Scene, targets: FrameTargets, view_projection: np.ndarray, time_s=0.0):
+        ctx = self.ctx
+        targets.scene_fbo.use()
+        ctx.disable(moderngl.DEPTH_TEST | moderngl.CULL_FACE | moderngl.BLEND)
+        targets.scene_fbo.clear(depth=1.0)
+        self.background.draw(targets.scene_fbo, u_background=tuple(scene.background))
+
+        ctx.enable(moderngl.DEPTH_TEST)
+        p = self.program
+        to_light = -np.asarray(scene.light.direction, dtype=float)
+        p["u_to_light"].value = tuple(to_light / np.linalg.norm(to_light))
+        p["u_light_color"].value = tuple(scene.light.color)
+        p["u_ambient"].value = tuple(scene.light.ambient)
+        p["u_view_projection"].write(gl_bytes(view_projection))
+        p["u_checker_dark"].value = CHECKER_DARK_FACTOR
+        for index, obj in enumerate(scene.objects):
+            model, scale = model_matrix(obj, time_s)
+            normal_matrix = np.linalg.inv(model[:3, :3]).T
+            p["u_model"].write(gl_bytes(model))
+            p["u_normal_matrix"].write(np.ascontiguousarray(normal_matrix, "f4").T.tobytes())
+            p["u_scale"].value = tuple(scale)
+            p["u_color"].value = tuple(obj.color)
+            p["u_emissive"].value = tuple(obj.emissive)
+            p["u_checker"].value = obj.texture == "checker"
+            p["u_checker_size"].value = obj.checker_size_m
+            p["u_object_id"].value = index + 1
+            self._vaos[obj.shape].render(moderngl.TRIANGLES)
+        ctx.disable(moderngl.DEPTH_TEST)
+
+    def release(self):
+        for vao in self._vaos.values():
+            vao.release()
+        for vbo in self._buffers.values():
+            vbo.release()
+        self.background.release()

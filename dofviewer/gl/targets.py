@@ -1,0 +1,95 @@
+"""The per-size textures and framebuffers of one frame.
+
+:class:`FrameTargets` owns every size-dependent GL object. A resize releases them all and
+builds them again; nothing else creates textures, so a frame allocates nothing.
+"""
+
+from __future__ import annotations
+
+import math
+
+import moderngl
+
+#: Side of a CoC tile in full-resolution pixels (see dofviewer/gl/dof.py).
+TILE_SIZE_PX = 16
+
+
+class FrameTargets:
+    def __init__(self, ctx: moderngl.Context, size: tuple[int, int]):
+        self.ctx = ctx
+        self._objects: list = []
+        self.size = (0, 0)
+        self.resize(size)
+
+    def resize(self, size: tuple[int, int]):
+        """Rebuild every target for ``size``; a 0×0 (minimised) window keeps a 1×1 set."""
+        size = (max(1, int(size[0])), max(1, int(size[1])))
+        if size == self.size:
+            return
+        self.release()
+        self.size = size
+        w, h = size
+        tiles = (math.ceil(w / TILE_SIZE_PX), math.ceil(h / TILE_SIZE_PX))
+
+        # Scene pass: HDR colour, object ids for picking, depth.
+        self.scene_color = self._texture(size, 4, "f2")
+        self.object_ids = self._texture(size, 1, "u4")
+        self.scene_depth = self._keep(self.ctx.depth_texture(size))
+        self.scene_fbo = self._fbo([self.scene_color, self.object_ids], self.scene_depth)
+
+        # CoC pass: colour with the signed CoC radius in alpha (mipmapped for the gather),
+        # and linear view depth in metres.
+        self.color_coc = self._texture(size, 4, "f2")
+        self.color_coc.build_mipmaps()
+        self.color_coc.filter = (moderngl.LINEAR_MIPMAP_LINEAR, moderngl.LINEAR)
+        self.mip_levels = int(math.log2(max(size))) + 1
+        self.depth_m = self._texture(size, 1, "f4")
+        self.layers = self._texture(size, 4, "f2")
+        self.layers.build_mipmaps()
+        self.layers.filter = (moderngl.LINEAR_MIPMAP_LINEAR, moderngl.LINEAR)
+        self.coc_fbo = self._fbo([self.color_coc, self.depth_m, self.layers])
+
+        # Tiles: (nearest, farthest) CoC, raw and dilated.
+        self.tiles = self._texture(tiles, 2, "f2")
+        self.tiles_fbo = self._fbo([self.tiles])
+        self.tiles_dilated = self._texture(tiles, 2, "f2")
+        self.dilate_fbo = self._fbo([self.tiles_dilated])
+
+        # Gather: far and near fields.
+        self.far = self._texture(size, 4, "f2")
+        self.near = self._texture(size, 4, "f2")
+        self.gather_fbo = self._fbo([self.far, self.near])
+
+        # Linear HDR result after DOF, and the 8-bit display image.
+        self.linear = self._texture(size, 4, "f2")
+        self.linear_fbo = self._fbo([self.linear])
+        self.display = self._texture(size, 4, "f1")
+        self.display_fbo = self._fbo([self.display])
+
+    def dof_memory_bytes(self) -> int:
+        """GPU memory held by the depth-of-field targets (for the benchmark)."""
+        w, h = self.size
+        tw, th = self.tiles.size
+        mip_factor = 4.0 / 3.0
+        return int(
+            w * h * ((8 + 8) * mip_factor + 4 + 8 + 8)  # colour+CoC, layers, depth, far, near
+            + tw * th * 4 * 2
+        )
+
+    def _keep(self, obj):
+        self._objects.append(obj)
+        return obj
+
+    def _texture(self, size, components, dtype):
+        texture = self._keep(self.ctx.texture(size, components, dtype=dtype))
+        texture.filter = (moderngl.NEAREST, moderngl.NEAREST)
+        texture.repeat_x = texture.repeat_y = False
+        return texture
+
+    def _fbo(self, colors, depth=None):
+        return self._keep(self.ctx.framebuffer(color_attachments=colors, depth_attachment=depth))
+
+    def release(self):
+        for obj in reversed(self._objects):
+            obj.release()
+        self._objects.clear()

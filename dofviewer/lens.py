@@ -1,0 +1,131 @@
+"""Thin-lens optics: circle of confusion and field of view. Pure math, no GL.
+
+Convention (also used by the shaders and, later, the accumulation reference):
+
+The framing is held fixed while focus moves (no focus breathing), as path tracers such
+as Cycles do. A lens of focal length f and f-number N has an aperture of diameter
+A = f/N. A point at depth d (metres along the view axis) focused at distance s
+images to a blur disc on the sensor of diameter
+
+    c = A · f · |d − s| / (d · s)                        (1)
+
+The textbook form with (s − f) in place of s assumes the sensor moves to focus, which
+also rescales the image; we do not use it. Converted to pixels with
+``image_width_px / sensor_width`` and kept signed (near < 0, far > 0):
+
+    coc_px(d) = K · (1/s − 1/d),   K = (f² / N) · (W / sensor_width)      (2)
+
+so the CoC is one multiply-add on 1/d. The CPU computes ``C0 = −K`` and ``C1 = K/s``;
+the CoC shader evaluates ``C0 · (1/d) + C1`` (``shaders/dof/coc.glsl`` must agree).
+Depth at infinity (the empty background) gives the limit ``C1``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+#: Largest blur radius in full-resolution pixels (a 64 px wide disc). The gather's
+#: ring count is bounded, so wider discs would be sampled too sparsely to stay smooth,
+#: and the near-field tile dilation reaches exactly this far:
+#: ``TILE_SIZE_PX * NEAR_DILATION_TILES`` in ``dofviewer/gl/dof.py`` must be >= this.
+MAX_COC_RADIUS_PX = 32.0
+
+#: The full f-stop scale a lens ring clicks through.
+FULL_STOPS = (1.0, 1.4, 2.0, 2.8, 4.0, 5.6, 8.0, 11.0, 16.0, 22.0)
+
+
+@dataclass(frozen=True)
+class ThinLens:
+    """A physical thin lens on a sensor of a given width."""
+
+    focal_length_mm: float = 50.0
+    f_stop: float = 2.8
+    sensor_width_mm: float = 36.0
+    aperture_blades: int = 0
+    blade_rotation_deg: float = 0.0
+
+    def __post_init__(self):
+        checks = (
+            ("focal_length_mm", self.focal_length_mm > 0),
+            ("f_stop", self.f_stop > 0),
+            ("sensor_width_mm", self.sensor_width_mm > 0),
+        )
+        for name, ok in checks:
+            value = getattr(self, name)
+            if not (math.isfinite(value) and ok):
+                raise ValueError(f"{name} must be a finite number > 0 (got {value})")
+        if self.aperture_blades != 0 and not 3 <= self.aperture_blades <= 16:
+            raise ValueError(
+                f"aperture_blades must be 0 (round) or 3..16 (got {self.aperture_blades})"
+            )
+        if not math.isfinite(self.blade_rotation_deg):
+            raise ValueError("blade_rotation_deg must be finite")
+
+    def with_(self, **changes) -> ThinLens:
+        """A copy with some fields changed (validated like a new lens)."""
+        return replace(self, **changes)
+
+    @property
+    def focal_length_m(self) -> float:
+        return self.focal_length_mm * 1e-3
+
+    @property
+    def aperture_diameter_m(self) -> float:
+        return self.focal_length_m / self.f_stop
+
+    @property
+    def horizontal_fov_rad(self) -> float:
+        return 2.0 * math.atan(self.sensor_width_mm / (2.0 * self.focal_length_mm))
+
+    def coc_scale_px(self, image_width_px: int) -> float:
+        """K in equation (2): CoC diameter in pixels per dioptre of defocus."""
+        sensor_width_m = self.sensor_width_mm * 1e-3
+        return self.focal_length_m**2 / self.f_stop * image_width_px / sensor_width_m
+
+    def coc_coefficients(self, focus_m: float, image_width_px: int) -> tuple[float, float]:
+        """(C0, C1) with signed CoC diameter in pixels = C0 / depth + C1."""
+        k = self.coc_scale_px(image_width_px)
+        return -k, k / focus_m
+
+    def coc_diameter_sensor_m(self, depth_m: float, focus_m: float) -> float:
+        """Equation (1), signed: negative in front of the focus plane."""
+        if math.isinf(depth_m):
+            return self.aperture_diameter_m * self.focal_length_m / focus_m
+        return (
+            self.aperture_diameter_m
+            * self.focal_length_m
+            * (depth_m - focus_m)
+            / (depth_m * focus_m)
+        )
+
+    def coc_diameter_px(self, depth_m: float, focus_m: float, image_width_px: int) -> float:
+        """Equation (2): the signed blur-disc diameter in pixels, before clamping."""
+        c0, c1 = self.coc_coefficients(focus_m, image_width_px)
+        return c1 if math.isinf(depth_m) else c0 / depth_m + c1
+
+    def depth_for_coc_px(self, coc_px: float, focus_m: float, image_width_px: int) -> float:
+        """Inverse of :meth:`coc_diameter_px`: the depth that blurs to ``coc_px``.
+
+        Returns ``inf`` when the requested far blur is the limit at infinity or beyond.
+        """
+        c0, c1 = self.coc_coefficients(focus_m, image_width_px)
+        inv_depth = (coc_px - c1) / c0
+        return math.inf if inv_depth <= 0 else 1.0 / inv_depth
+
+    def hyperfocal_m(self, coc_limit_m: float = 0.03e-3) -> float:
+        """Hyperfocal distance for an acceptable CoC (default 0.03 mm, full frame)."""
+        return self.focal_length_m**2 / (self.f_stop * coc_limit_m) + self.focal_length_m
+
+
+def polygon_area_factor(blades: int) -> float:
+    """Aperture area over r² (circumradius r): π for a disc, (n/2)·sin(2π/n) for n blades."""
+    if blades < 3:
+        return math.pi
+    return 0.5 * blades * math.sin(2.0 * math.pi / blades)
+
+
+def step_fstop(f_stop: float, steps: int) -> float:
+    """The full stop ``steps`` clicks away from the nearest full stop to ``f_stop``."""
+    nearest = min(range(len(FULL_STOPS)), key=lambda i: abs(math.log(FULL_STOPS[i] / f_stop)))
+    return FULL_STOPS[max(0, min(len(FULL_STOPS) - 1, nearest + steps))]

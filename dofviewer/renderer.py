@@ -1,0 +1,118 @@
+"""The renderer every surface drives: the window, headless renders and video export.
+
+It owns the passes and the frame targets; the caller owns the context and says where the
+final image goes (its own display texture, or a window's default framebuffer).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import moderngl
+import numpy as np
+
+from dofviewer.camera import CameraPose, projection_matrix
+from dofviewer.gl.dof import DepthOfField
+from dofviewer.gl.scene_pass import ScenePass
+from dofviewer.gl.shaders import ShaderLibrary
+from dofviewer.gl.targets import FrameTargets
+from dofviewer.gl.tonemap import Tonemap
+from dofviewer.lens import ThinLens
+from dofviewer.scene import Scene
+
+
+@dataclass(frozen=True)
+class FrameSettings:
+    """Everything that decides one frame besides the scene itself."""
+
+    pose: CameraPose
+    lens: ThinLens
+    focus_distance_m: float
+    exposure_ev: float = 0.0
+    time_s: float = 0.0
+    dof: bool = True
+
+    @classmethod
+    def from_scene(cls, scene: Scene, **overrides) -> FrameSettings:
+        settings = cls(scene.camera, scene.lens, scene.focus_distance_m, scene.exposure_ev)
+        return replace(settings, **overrides)
+
+    def with_(self, **changes) -> FrameSettings:
+        return replace(self, **changes)
+
+
+class Renderer:
+    def __init__(self, ctx: moderngl.Context, size: tuple[int, int]):
+        self.ctx = ctx
+        self.shaders = ShaderLibrary(ctx)
+        self.targets = FrameTargets(ctx, size)
+        self.scene_pass = ScenePass(ctx, self.shaders)
+        self.dof = DepthOfField(ctx, self.shaders)
+        self.tonemap = Tonemap(ctx, self.shaders)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.targets.size
+
+    def resize(self, size: tuple[int, int]):
+        self.targets.resize(size)
+
+    def view_projection(self, settings: FrameSettings) -> np.ndarray:
+        w, h = self.size
+        return projection_matrix(settings.lens, w / h) @ settings.pose.view_matrix()
+
+    def render(self, scene: Scene, settings: FrameSettings, output=None):
+        """Draw one frame; tone-mapped into ``output`` (a framebuffer), or the display target."""
+        t = self.targets
+        self.scene_pass.draw(scene, t, self.view_projection(settings), settings.time_s)
+        self.dof.compute_coc(t, settings.lens, settings.focus_distance_m)
+        if settings.dof:
+            self.dof.blur(t, settings.lens)
+        linear = t.linear if settings.dof else t.scene_color
+        self._linear_source = linear
+        self.tonemap.draw_to(output or t.display_fbo, linear, settings.exposure_ev)
+
+    # -- read-back (tests, headless renders, picking) ---------------------------------
+
+    def read_image(self) -> np.ndarray:
+        """The tone-mapped frame as uint8 H×W×3, top row first."""
+        data = np.frombuffer(self.targets.display.read(), dtype=np.uint8)
+        return _top_down(data.reshape(self.size[1], self.size[0], 4)[..., :3])
+
+    def read_linear(self) -> np.ndarray:
+        """Linear HDR RGB after DOF, before tone mapping, as float32 H×W×3."""
+        data = np.frombuffer(self._linear_source.read(), dtype=np.float16)
+        return _top_down(data.reshape(self.size[1], self.size[0], 4)[..., :3].astype(np.float32))
+
+    def read_depth(self) -> np.ndarray:
+        """View depth in metres (float32 H×W); +inf where nothing was drawn."""
+        data = np.frombuffer(self.targets.depth_m.read(), dtype=np.float32)
+        return _top_down(data.reshape(self.size[1], self.size[0]))
+
+    def read_coc(self) -> np.ndarray:
+        """Signed, clamped CoC radius in pixels (float32 H×W)."""
+        data = np.frombuffer(self.targets.color_coc.read(), dtype=np.float16)
+        return _top_down(data.reshape(self.size[1], self.size[0], 4)[..., 3].astype(np.float32))
+
+    def read_object_ids(self) -> np.ndarray:
+        """0 for background, else 1 + the object's index in the scene (int32 H×W)."""
+        data = np.frombuffer(self.targets.object_ids.read(), dtype=np.uint32)
+        return _top_down(data.reshape(self.size[1], self.size[0]).astype(np.int32))
+
+    def read_pixel(self, x: int, y: int) -> tuple[int, float]:
+        """(object id, depth in metres) under a pixel, top-left origin; for picking."""
+        gl_y = self.size[1] - 1 - y
+        ids = self.targets.object_ids.read(viewport=(x, gl_y, 1, 1))
+        depth = self.targets.depth_m.read(viewport=(x, gl_y, 1, 1))
+        return int(np.frombuffer(ids, np.uint32)[0]), float(np.frombuffer(depth, np.float32)[0])
+
+    def release(self):
+        self.tonemap.release()
+        self.dof.release()
+        self.scene_pass.release()
+        self.targets.release()
+        self.shaders.release()
+
+
+def _top_down(image: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(image[::-1])

@@ -1,0 +1,335 @@
+"""Scene files: JSON → validated, immutable dataclasses. Pure Python, no GL.
+
+Every problem is reported as a :class:`~dofviewer.errors.SceneError` naming the file, the
+field (``objects[2].radius``) and what is wrong, so a user can fix a hand-written scene
+from one line. The format is documented in README.md ("Scene files").
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dofviewer.camera import CameraPose
+from dofviewer.errors import SceneError
+from dofviewer.lens import ThinLens
+from dofviewer.resources import demo_scene_path
+
+SHAPES = ("sphere", "box", "plane")
+TEXTURES = ("none", "checker")
+#: Default edge length of one checker square, in object-local metres.
+DEFAULT_CHECKER_SIZE_M = 0.25
+#: Dark squares of the checker reflect this fraction of ``color``.
+CHECKER_DARK_FACTOR = 0.1
+
+Vec3 = tuple[float, float, float]
+
+
+@dataclass(frozen=True)
+class Animation:
+    """A looping path through points, traversed at constant speed per segment."""
+
+    path: tuple[Vec3, ...]
+    period_s: float
+
+    def position_at(self, time_s: float) -> Vec3:
+        points = self.path
+        if len(points) == 1:
+            return points[0]
+        phase = (time_s / self.period_s) % 1.0 * len(points)
+        i = int(phase) % len(points)
+        t = phase - int(phase)
+        a, b = points[i], points[(i + 1) % len(points)]
+        return tuple(a[k] + (b[k] - a[k]) * t for k in range(3))
+
+
+@dataclass(frozen=True)
+class SceneObject:
+    name: str
+    shape: str
+    position: Vec3
+    color: Vec3 = (0.8, 0.8, 0.8)
+    emissive: Vec3 = (0.0, 0.0, 0.0)
+    radius: float = 0.5
+    size: Vec3 = (1.0, 1.0, 1.0)
+    rotation_deg: Vec3 = (0.0, 0.0, 0.0)
+    texture: str = "none"
+    checker_size_m: float = DEFAULT_CHECKER_SIZE_M
+    animate: Animation | None = None
+
+    def position_at(self, time_s: float) -> Vec3:
+        return self.animate.position_at(time_s) if self.animate else self.position
+
+
+@dataclass(frozen=True)
+class Light:
+    """One directional key light plus a flat ambient term: enough to read shape."""
+
+    direction: Vec3 = (-0.45, -1.0, -0.55)
+    color: Vec3 = (1.0, 0.97, 0.92)
+    ambient: Vec3 = (0.22, 0.24, 0.28)
+
+
+@dataclass(frozen=True)
+class Scene:
+    camera: CameraPose
+    lens: ThinLens
+    focus_distance_m: float
+    objects: tuple[SceneObject, ...]
+    background: Vec3 = (0.02, 0.02, 0.03)
+    light: Light = field(default_factory=Light)
+    exposure_ev: float = 0.0
+    source: str = "<scene>"
+
+    def object_named(self, name: str) -> SceneObject:
+        for obj in self.objects:
+            if obj.name == name:
+                return obj
+        names = ", ".join(o.name for o in self.objects)
+        raise KeyError(f"no object named '{name}' (objects: {names})")
+
+    def index_of(self, name: str) -> int:
+        return self.objects.index(self.object_named(name))
+
+
+def load_scene(path: str | Path | None = None) -> Scene:
+    """Load and validate a scene file; the bundled demo when ``path`` is None."""
+    path = Path(path) if path is not None else demo_scene_path()
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SceneError(source, "", f"cannot read scene file ({exc.strerror})") from None
+    return parse_scene(text, source)
+
+
+def parse_scene(text: str, source: str = "<scene>") -> Scene:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SceneError(
+            source, f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}"
+        ) from None
+    return _SceneReader(source).scene(data)
+
+
+class _SceneReader:
+    """Walks the JSON tree, converting and checking each field where it is found."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, where: str, problem: str):
+        raise SceneError(self.source, where, problem)
+
+    # -- primitives ------------------------------------------------------------------
+
+    def table(self, value, where: str, known: tuple[str, ...]) -> dict:
+        if not isinstance(value, dict):
+            self.fail(where or "top level", f"must be a JSON object, got {_kind(value)}")
+        for key in value:
+            if key not in known:
+                hint = difflib.get_close_matches(key, known, n=1)
+                extra = f" (did you mean '{hint[0]}'?)" if hint else ""
+                self.fail(_join(where, key), f"unknown field{extra}")
+        return value
+
+    def number(self, table, key, where, default=None, *, above=None, at_least=None):
+        here = _join(where, key)
+        if key not in table:
+            if default is None:
+                self.fail(here, "is required")
+            return default
+        value = table[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.fail(here, f"must be a number, got {_kind(value)}")
+        if not math.isfinite(value):
+            self.fail(here, f"must be finite, got {value}")
+        if above is not None and not value > above:
+            self.fail(here, f"must be > {above:g}, got {value:g}")
+        if at_least is not None and not value >= at_least:
+            self.fail(here, f"must be >= {at_least:g}, got {value:g}")
+        return float(value)
+
+    def vector(self, table, key, where, default=None, *, length=3, above=None, at_least=None):
+        here = _join(where, key)
+        if key not in table:
+            if default is None:
+                self.fail(here, "is required")
+            return default
+        value = table[key]
+        if not isinstance(value, list) or len(value) != length:
+            self.fail(here, f"must be a list of {length} numbers, got {_kind(value)}")
+        items = {str(i): v for i, v in enumerate(value)}
+        return tuple(
+            self.number(items, str(i), here, above=above, at_least=at_least) for i in range(length)
+        )
+
+    def choice(self, table, key, where, options, default=None) -> str:
+        here = _join(where, key)
+        if key not in table:
+            if default is None:
+                self.fail(here, "is required")
+            return default
+        value = table[key]
+        if value not in options:
+            self.fail(here, f"must be one of {', '.join(options)}; got {json.dumps(value)}")
+        return value
+
+    # -- sections --------------------------------------------------------------------
+
+    def scene(self, data) -> Scene:
+        data = self.table(
+            data, "", ("camera", "background", "objects", "light", "exposure_ev", "comment")
+        )
+        pose, lens, focus = self.camera(data.get("camera"))
+        objects = self.objects(data.get("objects"))
+        light = self.light(data.get("light", {}))
+        return Scene(
+            camera=pose,
+            lens=lens,
+            focus_distance_m=focus,
+            objects=objects,
+            background=self.vector(data, "background", "", (0.02, 0.02, 0.03), at_least=0),
+            light=light,
+            exposure_ev=self.number(data, "exposure_ev", "", 0.0),
+            source=self.source,
+        )
+
+    def camera(self, cam):
+        if cam is None:
+            self.fail("camera", "is required")
+        known = (
+            "position", "look_at", "up", "focal_length_mm", "sensor_width_mm", "f_stop",
+            "focus_distance_m", "aperture_blades", "blade_rotation_deg",
+        )  # fmt: skip
+        cam = self.table(cam, "camera", known)
+        position = self.vector(cam, "position", "camera")
+        target = self.vector(cam, "look_at", "camera")
+        up = self.vector(cam, "up", "camera", (0.0, 1.0, 0.0))
+        forward = [t - p for t, p in zip(target, position, strict=True)]
+        if math.hypot(*forward) < 1e-9:
+            self.fail("camera.look_at", "must differ from camera.position")
+        cross = _cross(forward, up)
+        if math.hypot(*cross) < 1e-9 * math.hypot(*forward) * max(math.hypot(*up), 1e-30):
+            self.fail("camera.up", "must not be zero or parallel to the view direction")
+        focal = self.number(cam, "focal_length_mm", "camera", 50.0, above=0)
+        blades = cam.get("aperture_blades", 0)
+        if (
+            isinstance(blades, bool)
+            or not isinstance(blades, int)
+            or not (blades == 0 or 3 <= blades <= 16)
+        ):
+            self.fail(
+                "camera.aperture_blades", f"must be 0 (round) or an integer 3..16, got {blades!r}"
+            )
+        lens = ThinLens(
+            focal_length_mm=focal,
+            f_stop=self.number(cam, "f_stop", "camera", 2.8, above=0),
+            sensor_width_mm=self.number(cam, "sensor_width_mm", "camera", 36.0, above=0),
+            aperture_blades=blades,
+            blade_rotation_deg=self.number(cam, "blade_rotation_deg", "camera", 0.0),
+        )
+        focus = self.number(cam, "focus_distance_m", "camera", 4.0)
+        if focus <= focal * 1e-3:
+            self.fail(
+                "camera.focus_distance_m",
+                f"must be beyond the focal length ({focal * 1e-3:g} m), got {focus:g}",
+            )
+        return CameraPose(position, target, up), lens, focus
+
+    def objects(self, items) -> tuple[SceneObject, ...]:
+        if items is None:
+            self.fail("objects", "is required")
+        if not isinstance(items, list):
+            self.fail("objects", f"must be a list, got {_kind(items)}")
+        seen: dict[str, int] = {}
+        objects = []
+        for i, item in enumerate(items):
+            obj = self.object(item, f"objects[{i}]")
+            if obj.name in seen:
+                self.fail(
+                    f"objects[{i}].name",
+                    f"duplicate name '{obj.name}' (also objects[{seen[obj.name]}])",
+                )
+            seen[obj.name] = i
+            objects.append(obj)
+        return tuple(objects)
+
+    def object(self, item, where) -> SceneObject:
+        known = (
+            "name", "shape", "position", "radius", "size", "color", "emissive",
+            "texture", "checker_size_m", "rotation_deg", "animate", "comment",
+        )  # fmt: skip
+        item = self.table(item, where, known)
+        name = item.get("name")
+        if not isinstance(name, str) or not name.strip():
+            self.fail(_join(where, "name"), "must be a non-empty string")
+        shape = self.choice(item, "shape", where, SHAPES)
+        radius, size = 0.5, (1.0, 1.0, 1.0)
+        if shape == "sphere":
+            radius = self.number(item, "radius", where, above=0)
+        elif shape == "box":
+            size = self.vector(item, "size", where, above=0)
+        else:
+            w, d = self.vector(item, "size", where, length=2, above=0)
+            size = (w, 0.0, d)
+        return SceneObject(
+            name=name,
+            shape=shape,
+            position=self.vector(item, "position", where),
+            color=self.vector(item, "color", where, (0.8, 0.8, 0.8), at_least=0),
+            emissive=self.vector(item, "emissive", where, (0.0, 0.0, 0.0), at_least=0),
+            radius=radius,
+            size=size,
+            rotation_deg=self.vector(item, "rotation_deg", where, (0.0, 0.0, 0.0)),
+            texture=self.choice(item, "texture", where, TEXTURES, "none"),
+            checker_size_m=self.number(
+                item, "checker_size_m", where, DEFAULT_CHECKER_SIZE_M, above=0
+            ),
+            animate=self.animation(item["animate"], _join(where, "animate"))
+            if "animate" in item
+            else None,
+        )
+
+    def animation(self, anim, where) -> Animation:
+        anim = self.table(anim, where, ("path", "period_s"))
+        path = anim.get("path")
+        if not isinstance(path, list) or not path:
+            self.fail(_join(where, "path"), "must be a non-empty list of [x, y, z] points")
+        items = {str(i): p for i, p in enumerate(path)}
+        points = tuple(self.vector(items, str(i), _join(where, "path")) for i in range(len(path)))
+        return Animation(points, self.number(anim, "period_s", where, above=0))
+
+    def light(self, light) -> Light:
+        light = self.table(light, "light", ("direction", "color", "ambient"))
+        default = Light()
+        direction = self.vector(light, "direction", "light", default.direction)
+        if math.hypot(*direction) < 1e-9:
+            self.fail("light.direction", "must not be zero")
+        return Light(
+            direction=direction,
+            color=self.vector(light, "color", "light", default.color, at_least=0),
+            ambient=self.vector(light, "ambient", "light", default.ambient, at_least=0),
+        )
+
+
+def _join(where: str, key: str) -> str:
+    if not where:
+        return key
+    return f"{where}[{key}]" if key.isdigit() else f"{where}.{key}"
+
+
+def _kind(value) -> str:
+    if value is None:
+        return "null"
+    return {bool: "a boolean", str: "a string", list: "a list", dict: "an object"}.get(
+        type(value), repr(value)
+    )
+
+
+def _cross(a, b):
+    return (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])

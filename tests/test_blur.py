@@ -1,0 +1,154 @@
+"""The blur measured on rendered images against the thin-lens prediction.
+
+A step edge blurred by a uniform disc of diameter D rises from 10 % to 90 % over
+0.687·D (see imagemetrics.disc_edge_width_factor); a Gaussian of the same size would
+rise over a different width and a soft profile, so these tests tell them apart.
+"""
+
+import numpy as np
+import pytest
+from imagemetrics import disc_edge_width_factor, edge_width
+from scenes import build, card, checker_card_scene, lens_camera
+
+from dofviewer.lens import ThinLens
+
+W, H = 320, 180
+EDGE_TOLERANCE = 0.15  # the issue's bound; measured errors are printed by -s
+
+
+def centre_profile(frame, half_width):
+    rows = frame.linear[H // 2 - 3 : H // 2 + 4].mean(axis=(0, 2))
+    return rows[W // 2 - half_width : W // 2 + half_width]
+
+
+def depth_for_diameter(diameter, focus, side, lens):
+    """The card depth that blurs an edge into a ``diameter`` px disc."""
+    return lens.depth_for_coc_px(diameter if side == "far" else -diameter, focus, W)
+
+
+@pytest.mark.parametrize("diameter", [4, 8, 16, 28, 40])
+@pytest.mark.parametrize(("side", "focus"), [("far", 1.0), ("near", 3.0)])
+def test_edge_width_matches_disc_kernel(gl, diameter, side, focus):
+    lens = ThinLens(85, 1.4)
+    depth = depth_for_diameter(diameter, focus, side, lens)
+    frame = gl.render(checker_card_scene(depth, focus), (W, H))
+    width = edge_width(centre_profile(frame, 30 + diameter * 2))
+    predicted = disc_edge_width_factor() * diameter
+    print(f"{side} D={diameter}px: width {width:.2f} px, predicted {predicted:.2f}, "
+          f"error {100 * (width / predicted - 1):+.1f} %")  # fmt: skip
+    assert width == pytest.approx(predicted, rel=EDGE_TOLERANCE)
+
+
+def test_in_focus_edge_is_sharp(gl):
+    frame = gl.render(checker_card_scene(2.0, 2.0), (W, H))
+    assert edge_width(centre_profile(frame, 30)) < 1.5
+
+
+def test_no_halo_around_sharp_foreground(gl):
+    """A black bar in focus in front of a bright, strongly blurred wall: no wall light may
+    smear over the bar, and the bar must not smear over the wall. An occluder exactly in
+    focus hides nothing of the background beside it, so the wall there must look as it
+    does with no bar at all."""
+    wall = card(
+        30, name="wall", color=[1, 1, 1], emissive=[1, 1, 1], texture="checker", checker_size_m=3
+    )
+    bar = {
+        "name": "bar",
+        "shape": "box",
+        "position": [0, 0, -2],
+        "size": [0.12, 3, 0.05],
+        "color": [0, 0, 0],
+    }
+    scene = build(lens_camera(2.0), [bar, wall])
+    sharp = gl.render(scene, (W, H), dof=False)
+    frame = gl.render(scene, (W, H))
+    wall_alone = gl.render(build(lens_camera(2.0), [wall]), (W, H))
+    assert frame.coc[0, 0] > 10  # the wall really is blurred
+    rows = slice(H // 2 - 20, H // 2 + 20)
+    bar_columns = np.nonzero((sharp.object_ids[rows] == 1).all(axis=0))[0]
+    left, right = bar_columns.min(), bar_columns.max()
+    on_bar = frame.linear[rows, left : right + 1].max()
+    assert on_bar < 0.01, f"the blurred wall leaks onto the in-focus bar ({on_bar:.3f})"
+    for column in (left - 3, right + 3):
+        ratio = frame.linear[rows, column] / wall_alone.linear[rows, column]
+        assert ratio.min() > 0.8, f"the sharp bar darkens the wall beside it ({ratio.min():.2f})"
+
+
+def test_blurred_foreground_bleeds_over_sharp_background(gl):
+    """A black bar far out of focus in front of an in-focus wall spreads over the wall
+    by its CoC, with the disc's edge profile centred on its silhouette."""
+    scene = build(lens_camera(3.0), [
+        {"name": "bar", "shape": "box", "position": [0.1, 0, -1.2], "size": [0.1, 3, 0.05], "color": [0, 0, 0]},
+        card(3, name="wall", color=[1, 1, 1]),
+    ])  # fmt: skip
+    sharp = gl.render(scene, (W, H), dof=False)
+    frame = gl.render(scene, (W, H))
+    diameter = -scene.lens.coc_diameter_px(1.2, 3.0, W)
+    assert diameter > 16
+    row = frame.linear[H // 2 - 3 : H // 2 + 4].mean(axis=(0, 2))
+    left = int(np.nonzero(sharp.object_ids[H // 2] == 1)[0].min())
+    profile = row[left - 2 * int(diameter) : left + int(diameter)]
+    width = edge_width(profile)
+    assert width == pytest.approx(disc_edge_width_factor() * diameter, rel=EDGE_TOLERANCE)
+    # Half the bar's light-blocking reaches across its silhouette; well outside it, none.
+    assert 0.35 < row[left] < 0.65
+    assert row[left - int(diameter / 2) - 3] > 0.97
+    # The wall far from the bar stays untouched.
+    assert np.allclose(frame.linear[:, :40], 1.0, atol=1e-3)
+
+
+def point_light_scene(depth, focus, blades=0, rotation=0.0):
+    return build(lens_camera(focus, focal_mm=85, f_stop=1.4, blades=blades, rotation=rotation),
+                 [{"name": "lamp", "shape": "sphere", "position": [0, 0, -depth], "radius": 0.01,
+                   "color": [0, 0, 0], "emissive": [50, 50, 50]}])  # fmt: skip
+
+
+def test_bokeh_is_a_flat_disc_that_keeps_its_energy(gl):
+    sharp = gl.render(point_light_scene(6.0, 1.2), (W, H), dof=False)
+    blurred = gl.render(point_light_scene(6.0, 1.2), (W, H))
+    radius = blurred.coc[H // 2, W // 2]
+    assert radius > 10
+    # Energy: the disc holds the light's total power.
+    assert blurred.linear.sum() == pytest.approx(sharp.linear.sum(), rel=0.05)
+    lum = blurred.linear.mean(axis=2)
+    yy, xx = np.mgrid[:H, :W]
+    r = np.hypot(xx - (W - 1) / 2, yy - (H - 1) / 2)
+    inner = lum[r < 0.7 * radius]
+    # Flat: the centre is within 25 % of the disc's mean, unlike a Gaussian's peak.
+    assert lum[r < 2].mean() == pytest.approx(inner.mean(), rel=0.25)
+    assert inner.min() > 0.6 * inner.mean()
+    # It ends at its CoC radius: the rim falls through half the plateau there.
+    rim = [lum[(r >= k - 0.5) & (r < k + 0.5)].mean() for k in range(1, 40)]
+    half = 1 + next(k for k in range(39) if rim[k] < 0.5 * inner.mean())
+    assert half == pytest.approx(float(radius), abs=0.1 * float(radius) + 1)
+    assert lum[r > radius + 4].max() < 0.1 * inner.mean()
+
+
+def test_six_blades_give_a_hexagon_at_the_set_rotation(gl):
+    frame = gl.render(point_light_scene(6.0, 1.2, blades=6, rotation=0.0), (W, H))
+    lum = frame.linear.mean(axis=2)
+    cx, cy = (W - 1) / 2, (H - 1) / 2
+    plateau = np.median(lum[H // 2 - 4 : H // 2 + 5, W // 2 - 4 : W // 2 + 5])
+    # The rim is a few pixels soft (the gather reads mip levels), and a corner's tip is
+    # thin, so the outline is taken where the rim falls to a quarter of the plateau.
+    outline = 0.25 * plateau
+    inside = lum > outline
+
+    def extent(angle_deg):
+        a = np.radians(angle_deg)
+        steps = np.arange(0, 40, 0.25)
+        xs = np.round(cx + steps * np.cos(a)).astype(int)
+        ys = np.round(cy - steps * np.sin(a)).astype(int)
+        return steps[inside[ys, xs]].max()
+
+    # Rotation 0 puts corners straight up; flats are 30° away, at cos(30°) of the corner.
+    corners = np.mean([extent(90 + 60 * k) for k in range(6)])
+    flats = np.mean([extent(60 + 60 * k) for k in range(6)])
+    assert corners == pytest.approx(float(frame.coc[H // 2, W // 2]), rel=0.1)
+    assert flats / corners == pytest.approx(np.cos(np.radians(30)), abs=0.05)
+    # Turned by 30°, corners and flats swap.
+    turned = gl.render(point_light_scene(6.0, 1.2, blades=6, rotation=30.0), (W, H))
+    inside = turned.linear.mean(axis=2) > outline
+    assert np.mean([extent(60 + 60 * k) for k in range(6)]) > np.mean(
+        [extent(90 + 60 * k) for k in range(6)]
+    )

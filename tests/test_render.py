@@ -1,0 +1,69 @@
+"""The scene pass and its buffers: exact depth, exact emission, ids, determinism."""
+
+import numpy as np
+import pytest
+from scenes import build, card, lens_camera
+
+from dofviewer.scene import load_scene
+
+
+def test_view_depth_is_recovered_from_the_depth_buffer(gl):
+    scene = build(lens_camera(3.0), [card(3.7, color=[0.5, 0.5, 0.5])])
+    frame = gl.render(scene, (320, 180))
+    # A camera-facing card: every pixel lies 3.7 m along the view axis.
+    assert np.abs(frame.depth - 3.7).max() < 2e-3
+
+
+def test_depth_of_a_sphere_matches_ray_geometry(gl):
+    scene = build(
+        lens_camera(3.0), [{"name": "s", "shape": "sphere", "position": [0, 0, -5], "radius": 1.0}]
+    )
+    frame = gl.render(scene, (320, 180))
+    h, w = frame.depth.shape
+    assert frame.depth[h // 2, w // 2] == pytest.approx(4.0, abs=2e-3)  # front of the sphere
+    assert np.isinf(frame.depth[0, 0])  # empty sky is at infinity
+
+
+def test_emissive_is_exact_in_the_linear_buffer(gl):
+    scene = build(lens_camera(2.0), [card(2.0, color=[0, 0, 0], emissive=[1, 1, 1])])
+    for dof in (False, True):
+        frame = gl.render(scene, (320, 180), dof=dof)
+        assert np.all(frame.linear == 1.0), f"dof={dof}"
+
+
+def test_object_ids_name_the_objects(gl):
+    scene = load_scene()
+    frame = gl.render(scene, (320, 180), dof=False)
+    visible = {scene.objects[i - 1].name for i in np.unique(frame.object_ids) if i > 0}
+    assert {"ball", "crate", "globe", "tower", "floor"} <= visible
+    assert frame.object_ids[0, 160] == 0  # sky at the top centre
+
+
+def test_still_frame_is_bit_identical(gl):
+    scene = load_scene()
+    a = gl.render(scene, (320, 180), focus_on="ball")
+    b = gl.render(scene, (320, 180), focus_on="ball")
+    assert np.array_equal(a.image, b.image) and np.array_equal(a.linear, b.linear)
+
+
+def test_focus_on_finds_the_visible_surface(gl):
+    scene = load_scene()
+    frame = gl.render(scene, (320, 180), focus_on="crate")
+    crate = scene.object_named("crate")
+    centre_depth = scene.camera.depth_of(crate.position)
+    # The crate's front faces are up to half its diagonal in front of its centre.
+    assert centre_depth - 0.6 < frame.settings.focus_distance_m < centre_depth
+    assert abs(frame.coc[frame.object_ids == scene.index_of("crate") + 1]).min() < 0.05
+
+
+def test_coc_buffer_matches_the_thin_lens(gl):
+    scene = build(lens_camera(2.0, focal_mm=50, f_stop=2.0), [card(5.0, color=[1, 1, 1])])
+    frame = gl.render(scene, (320, 180))
+    expected = scene.lens.coc_diameter_px(5.0, 2.0, 320) / 2
+    assert np.abs(frame.coc - expected).max() < 0.02
+
+
+def test_coc_is_clamped_to_the_documented_maximum(gl):
+    scene = build(lens_camera(0.3, focal_mm=85, f_stop=1.0), [card(50.0, color=[1, 1, 1])])
+    frame = gl.render(scene, (320, 180))
+    assert frame.coc.max() == 32.0
