@@ -83,3 +83,16 @@ def projection_matrix(lens: ThinLens, aspect: float, near=NEAR_M, far=FAR_M) -> 
     half_w = near * math.tan(lens.horizontal_fov_rad / 2.0)
     half_h = half_w / aspect
     return frustum(-half_w, half_w, -half_h, half_h, near, far)
+
+
+def world_point(
+    pose: CameraPose, lens: ThinLens, aspect: float, ndc_x: float, ndc_y: float, depth_m: float
+):
+    """The world point seen at normalised device coordinates (−1..1, y up) at a view depth."""
+    forward = pose.forward
+    right = np.cross(forward, pose.up)
+    right /= np.linalg.norm(right)
+    up = np.cross(right, forward)
+    tan_half_w = math.tan(lens.horizontal_fov_rad / 2)
+    direction = forward + ndc_x * tan_half_w * right + ndc_y * tan_half_w / aspect * up
+    return np.asarray(pose.position, dtype=float) + depth_m * direction

@@ -97,6 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
     view.add_argument(
         "--size", type=parse_size, default=(960, 540), metavar="WxH", help="window size"
     )
+    view.add_argument("--screenshot-dir", metavar="DIR", default=".", help="where P saves PNGs")
+    view.add_argument(
+        "--state-file",
+        metavar="FILE.json",
+        help="keep the viewer's state (focus, target, marks, lens) here, for scripts and tests",
+    )
     return parser
 
 

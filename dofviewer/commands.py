@@ -74,4 +74,8 @@ def render_command(args) -> int:
 def view_command(args) -> int:
     from dofviewer.viewer.app import run_viewer
 
-    return run_viewer(getattr(args, "scene", None), getattr(args, "size", (960, 540)))
+    scene, size = getattr(args, "scene", None), getattr(args, "size", (960, 540))
+    screenshot_dir = getattr(args, "screenshot_dir", ".")
+    if not Path(screenshot_dir).is_dir():
+        raise DofError(f"--screenshot-dir: folder '{screenshot_dir}' does not exist")
+    return run_viewer(scene, size, getattr(args, "state_file", None), screenshot_dir)

@@ -223,6 +223,11 @@ class FocusPuller:
         else:
             self._settle = duration
 
+    @property
+    def is_spring(self) -> bool:
+        """Whether the current segment is a spring (which retargets every frame cleanly)."""
+        return self._curve.spring
+
     def nudge(self, delta_diopters: float, now_s: float) -> None:
         """Move the current *target* by ``delta_diopters`` (clamped), pulling from now on."""
         d = _clamp_d(self._v1 + _finite(delta_diopters, "delta_diopters"))

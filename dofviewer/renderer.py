@@ -31,6 +31,8 @@ class FrameSettings:
     exposure_ev: float = 0.0
     time_s: float = 0.0
     dof: bool = True
+    view: str = "image"  # or "depth", "coc": the viewer's debug views
+    focus_peaking: bool = False
 
     @classmethod
     def from_scene(cls, scene: Scene, **overrides) -> FrameSettings:
@@ -70,7 +72,15 @@ class Renderer:
             self.dof.blur(t, settings.lens)
         linear = t.linear if settings.dof else t.scene_color
         self._linear_source = linear
-        self.tonemap.draw_to(output or t.display_fbo, linear, settings.exposure_ev)
+        self.tonemap.draw_to(
+            output or t.display_fbo,
+            linear,
+            t,
+            exposure_ev=settings.exposure_ev,
+            view=settings.view,
+            focus_peaking=settings.focus_peaking,
+            focus_distance_m=settings.focus_distance_m,
+        )
 
     # -- read-back (tests, headless renders, picking) ---------------------------------
 
@@ -101,9 +111,9 @@ class Renderer:
 
     def read_pixel(self, x: int, y: int) -> tuple[int, float]:
         """(object id, depth in metres) under a pixel, top-left origin; for picking."""
-        gl_y = self.size[1] - 1 - y
-        ids = self.targets.object_ids.read(viewport=(x, gl_y, 1, 1))
-        depth = self.targets.depth_m.read(viewport=(x, gl_y, 1, 1))
+        viewport = (x, self.size[1] - 1 - y, 1, 1)
+        ids = self.targets.scene_fbo.read(viewport, components=1, attachment=1, dtype="u4")
+        depth = self.targets.coc_fbo.read(viewport, components=1, attachment=1, dtype="f4")
         return int(np.frombuffer(ids, np.uint32)[0]), float(np.frombuffer(depth, np.float32)[0])
 
     def release(self):

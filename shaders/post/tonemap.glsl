@@ -1,11 +1,18 @@
 #version 330 core
 // Last pass: exposure, filmic tone curve and sRGB encoding, after depth of field, so
 // highlights far above 1.0 keep their energy through the blur and bloom into bokeh.
+// Also draws the viewer's debug views (depth, signed CoC) and focus peaking.
 #include "common/fullscreen.glsl"
 
 #if defined FRAGMENT_SHADER
 uniform sampler2D u_linear;
-uniform float u_exposure;      // 2^EV
+uniform sampler2D u_color_coc;  // a = signed CoC radius in pixels
+uniform sampler2D u_depth;      // view depth in metres
+uniform float u_exposure;       // 2^EV
+uniform int u_view;             // 0 = image, 1 = depth, 2 = signed CoC
+uniform bool u_focus_peaking;
+uniform float u_max_coc;
+uniform float u_focus_distance;
 layout(location = 0) out vec4 out_color;
 
 // Narkowicz's fit of the ACES reference rendering transform: a soft shoulder that
@@ -26,9 +33,40 @@ float dither(ivec2 p) {
     return (float(h >> 8u) / 16777216.0 - 0.5) / 255.0;
 }
 
+float luminance(vec3 c) { return dot(c, vec3(0.2126, 0.7152, 0.0722)); }
+
+vec3 display(ivec2 p) {
+    return tone_curve(texelFetch(u_linear, p, 0).rgb * u_exposure);
+}
+
 void main() {
     ivec2 pixel = ivec2(gl_FragCoord.xy);
-    vec3 linear = texelFetch(u_linear, pixel, 0).rgb * u_exposure;
-    out_color = vec4(srgb_encode(tone_curve(linear)) + dither(pixel), 1.0);
+    vec3 color = display(pixel);
+    if (u_view == 1) {
+        // Depth on a log scale from 0.25 m to 64 m; the focus distance is a green line.
+        float depth = texelFetch(u_depth, pixel, 0).r;
+        float t = clamp(log2(depth / 0.25) / 8.0, 0.0, 1.0);
+        color = vec3(1.0 - t);
+        float focus_t = log2(u_focus_distance / 0.25) / 8.0;
+        if (abs(t - focus_t) < 0.004) color = vec3(0.1, 0.9, 0.2);
+        color = pow(color, vec3(2.2));
+    } else if (u_view == 2) {
+        // Signed CoC: near field orange, far field blue, brighter with more blur;
+        // the in-focus band stays dark.
+        float coc = texelFetch(u_color_coc, pixel, 0).a / u_max_coc;
+        vec3 base = 0.15 * vec3(luminance(color));
+        color = coc < 0.0 ? mix(base, vec3(1.0, 0.45, 0.05), sqrt(-coc))
+                          : mix(base, vec3(0.1, 0.4, 1.0), sqrt(coc));
+    }
+    if (u_focus_peaking) {
+        // Mark sharp detail: strong local contrast where the CoC is under one pixel.
+        float coc = abs(texelFetch(u_color_coc, pixel, 0).a);
+        ivec2 size = textureSize(u_linear, 0) - 1;
+        float l = luminance(color);
+        float gx = luminance(display(min(pixel + ivec2(1, 0), size))) - luminance(display(max(pixel - ivec2(1, 0), ivec2(0))));
+        float gy = luminance(display(min(pixel + ivec2(0, 1), size))) - luminance(display(max(pixel - ivec2(0, 1), ivec2(0))));
+        if (coc < 1.0 && length(vec2(gx, gy)) > 0.12 + 0.2 * l) color = vec3(1.0, 0.1, 0.6);
+    }
+    out_color = vec4(srgb_encode(color) + dither(pixel), 1.0);
 }
 #endif

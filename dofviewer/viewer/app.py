@@ -1,0 +1,242 @@
+"""The interactive viewer: window events → viewer state → the shared renderer → screen."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+
+import glfw
+import numpy as np
+
+from dofviewer.camera import world_point
+from dofviewer.fileio import atomic_write_text, unused_path, write_png
+from dofviewer.focus import silhouette_focus
+from dofviewer.renderer import Renderer
+from dofviewer.scene import load_scene
+from dofviewer.viewer.bindings import Action, action_for_key, action_for_scroll, help_lines
+from dofviewer.viewer.hud import Hud
+from dofviewer.viewer.state import Candidate, ViewerState
+from dofviewer.viewer.window import Window
+
+STATE_FILE_INTERVAL_S = 0.1
+
+
+def run_viewer(scene_path=None, size=(960, 540), state_file=None, screenshot_dir=".") -> int:
+    scene = load_scene(scene_path)
+    window = Window(size, f"dofviewer: {Path(scene.source).name}")
+    try:
+        ViewerApp(window, scene, state_file, screenshot_dir).run()
+    finally:
+        window.close()
+    return 0
+
+
+class ViewerApp:
+    def __init__(self, window: Window, scene, state_file=None, screenshot_dir="."):
+        self.window = window
+        self.ctx = window.ctx
+        self.scene = scene
+        self.state = ViewerState(scene)
+        self.renderer = Renderer(self.ctx, window.framebuffer_size)
+        self.hud = Hud(self.ctx, self.renderer.shaders, window.framebuffer_size)
+        self.state_file = Path(state_file) if state_file else None
+        self.screenshot_dir = Path(screenshot_dir)
+        self.screenshots: list[str] = []
+        self._start = time.perf_counter()
+        self._frame_ms = 0.0
+        self._frames = 0
+        self._last_state_write = -math.inf
+        self._drag_button = None
+        self._cursor = (0.0, 0.0)
+        h = window.handle
+        glfw.set_key_callback(h, self._on_key)
+        glfw.set_mouse_button_callback(h, self._on_mouse_button)
+        glfw.set_cursor_pos_callback(h, self._on_cursor)
+        glfw.set_scroll_callback(h, self._on_scroll)
+
+    def now(self) -> float:
+        return time.perf_counter() - self._start
+
+    # -- the frame loop ---------------------------------------------------------------
+
+    def run(self):
+        previous = time.perf_counter()
+        try:
+            while not self.window.should_close():
+                glfw.poll_events()
+                size = self.window.framebuffer_size
+                if size[0] == 0 or size[1] == 0:  # minimised: nothing to draw
+                    glfw.wait_events_timeout(0.1)
+                    continue
+                self.draw_frame(size)
+                glfw.swap_buffers(self.window.handle)
+                tick = time.perf_counter()
+                self._frame_ms = (
+                    0.9 * self._frame_ms + 0.1 * (tick - previous) * 1e3 if self._frames else 0.0
+                )
+                previous = tick
+                self._frames += 1
+                self._write_state_file()
+        finally:
+            self._write_state_file(force=True)
+            self.hud.release()
+            self.renderer.release()
+
+    def draw_frame(self, size):
+        if size != self.renderer.size:
+            self.renderer.resize(size)
+            self.hud.resize(size)
+        now = self.now()
+        self.state.update(now)
+        settings = self.state.frame_settings(now).with_(
+            view=self.state.debug_view, focus_peaking=self.state.focus_peaking
+        )
+        self.renderer.render(self.scene, settings)
+        screen = self.ctx.screen
+        screen.use()
+        self.ctx.copy_framebuffer(screen, self.renderer.targets.display_fbo)
+        self.hud.set_content(*self._hud_text(now))
+        self.hud.draw(screen)
+
+    def _hud_text(self, now):
+        s = self.state
+        focus = s.focus_distance_m(now)
+        lens = s.lens
+        fps = 1000.0 / self._frame_ms if self._frame_ms > 0 else 0.0
+        pulling = f"  ->  {_metres(s.puller.target_m)}" if s.puller.is_moving(now) else ""
+        status = [
+            f"Focus {_metres(focus)}{pulling}   on {s.target or '-'}"
+            + ("   [tracking]" if s.tracking else ""),
+            f"f/{lens.f_stop:g}   {lens.focal_length_mm:g} mm   "
+            f"{lens.aperture_blades or 'round'}{' blades' if lens.aperture_blades else ''}",
+            f"Pull {s.easing}, {s.duration_s:g} s   View {s.debug_view}"
+            + ("   peaking" if s.focus_peaking else ""),
+            f"Frame {self._frame_ms:.1f} ms ({fps:.0f} fps)   H: help",
+        ]  # fmt: skip
+        bottom = [s.message] if s.message else []
+        return status, bottom, help_lines() if s.show_help else None
+
+    # -- input ------------------------------------------------------------------------
+
+    def _on_key(self, _window, key, _scancode, action, mods):
+        if action not in (glfw.PRESS, glfw.REPEAT):
+            return
+        found = action_for_key(key, mods)
+        if found is not None:
+            self.perform(found)
+
+    def _on_scroll(self, _window, _dx, dy, *args):
+        mods = _current_mods(self.window.handle)
+        found = action_for_scroll(dy, mods)
+        if found is not None:
+            self.perform(found)
+
+    def _on_mouse_button(self, _window, button, action, _mods):
+        if action == glfw.PRESS and button == glfw.MOUSE_BUTTON_LEFT:
+            self.pick(*self._cursor)
+        elif action == glfw.PRESS and button in (glfw.MOUSE_BUTTON_RIGHT, glfw.MOUSE_BUTTON_MIDDLE):
+            self._drag_button = button
+        elif action == glfw.RELEASE and button == self._drag_button:
+            self._drag_button = None
+
+    def _on_cursor(self, _window, x, y):
+        dx, dy = x - self._cursor[0], y - self._cursor[1]
+        self._cursor = (x, y)
+        if self._drag_button == glfw.MOUSE_BUTTON_RIGHT:
+            self.state.orbit.orbit(dx, dy)
+        elif self._drag_button == glfw.MOUSE_BUTTON_MIDDLE:
+            w, h = self.renderer.size
+            vfov = 2 * math.atan(math.tan(self.state.lens.horizontal_fov_rad / 2) * h / w)
+            scale = self.window.pixel_scale
+            self.state.orbit.pan(dx * scale[0], dy * scale[1], h, vfov)
+
+    def perform(self, action: Action):
+        s, now = self.state, self.now()
+        handlers = {
+            "cycle_target": lambda n: s.cycle_target(n, self.candidates(), now),
+            "recall_mark": lambda n: s.recall_mark(n, now),
+            "store_mark": lambda n: s.store_mark(n, now),
+            "nudge": lambda n: s.nudge(n, now),
+            "dolly": lambda n: s.orbit.dolly(n),
+            "toggle_tracking": lambda n: s.toggle_tracking(now),
+            "f_stop": s.step_f_stop,
+            "focal_length": s.step_focal_length,
+            "blades": s.step_blades,
+            "easing": s.step_easing,
+            "duration": s.step_duration,
+            "debug_view": s.step_debug_view,
+            "focus_peaking": lambda n: setattr(s, "focus_peaking", not s.focus_peaking),
+            "reset_camera": lambda n: s.reset_camera(),
+            "help": lambda n: setattr(s, "show_help", not s.show_help),
+            "screenshot": lambda n: self.screenshot(),
+            "quit": lambda n: self.window.request_close(),
+        }
+        handlers[action.name](action.arg)
+        self._write_state_file(force=True)
+
+    def pick(self, x: float, y: float):
+        """Pull focus to the surface under the cursor (window coordinates)."""
+        sx, sy = self.window.pixel_scale
+        w, h = self.renderer.size
+        px, py = int(min(max(x * sx, 0), w - 1)), int(min(max(y * sy, 0), h - 1))
+        object_id, depth = self.renderer.read_pixel(px, py)
+        point = None
+        if object_id > 0:
+            ndc = (2 * (px + 0.5) / w - 1, 1 - 2 * (py + 0.5) / h)
+            point = world_point(self.state.pose, self.state.lens, w / h, *ndc, depth)
+        self.state.pick(object_id - 1, depth, point, self.now())
+        self._write_state_file(force=True)
+
+    def candidates(self) -> list[Candidate]:
+        """Visible objects and their silhouette-centre focus points, from the last frame."""
+        ids, depth = self.renderer.read_object_ids(), self.renderer.read_depth()
+        h, w = ids.shape
+        found = []
+        for object_id in np.unique(ids):
+            if object_id == 0:
+                continue
+            hit = silhouette_focus(ids, depth, int(object_id))
+            if hit is None:
+                continue
+            d, (x, y) = hit
+            ndc = (2 * (x + 0.5) / w - 1, 1 - 2 * (y + 0.5) / h)
+            point = world_point(self.state.pose, self.state.lens, w / h, *ndc, d)
+            found.append(Candidate(self.scene.objects[object_id - 1].name, d, tuple(point)))
+        return found
+
+    def screenshot(self):
+        path = unused_path(self.screenshot_dir, "dofviewer", ".png")
+        write_png(path, self.renderer.read_image())
+        self.screenshots.append(str(path))
+        self.state.message = f"saved {path}"
+
+    def _write_state_file(self, force=False):
+        if self.state_file is None:
+            return
+        now = self.now()
+        if not force and now - self._last_state_write < STATE_FILE_INTERVAL_S:
+            return
+        self._last_state_write = now
+        snapshot = self.state.snapshot(now)
+        snapshot.update(
+            frames=self._frames,
+            frame_ms=round(self._frame_ms, 3),
+            framebuffer_size=list(self.renderer.size),
+            screenshots=self.screenshots,
+        )
+        atomic_write_text(self.state_file, json.dumps(snapshot, indent=1))
+
+
+def _current_mods(handle) -> int:
+    mods = 0
+    if glfw.get_key(handle, glfw.KEY_LEFT_SHIFT) or glfw.get_key(handle, glfw.KEY_RIGHT_SHIFT):
+        mods |= glfw.MOD_SHIFT
+    if glfw.get_key(handle, glfw.KEY_LEFT_CONTROL) or glfw.get_key(handle, glfw.KEY_RIGHT_CONTROL):
+        mods |= glfw.MOD_CONTROL
+    return mods
+
+
+def _metres(distance_m: float) -> str:
+    return "inf" if math.isinf(distance_m) else f"{distance_m:.2f} m"

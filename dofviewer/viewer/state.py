@@ -1,0 +1,257 @@
+"""Everything the viewer knows between frames, and what each action does to it. No GL.
+
+The window turns input into :class:`~dofviewer.viewer.bindings.Action` objects and reads
+the GPU (picking) when an action needs it; this class holds focus, lens, marks, tracking
+and view options, so all of that tests without a window.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from dofviewer.camera import CameraPose
+from dofviewer.easing import (
+    DEFAULT_DURATION_S,
+    DEFAULT_EASING,
+    EASINGS,
+    MAX_DIOPTERS,
+    FocusPuller,
+    diopters,
+    distance_from_diopters,
+)
+from dofviewer.lens import ThinLens, step_fstop
+from dofviewer.renderer import FrameSettings
+from dofviewer.scene import Scene
+from dofviewer.viewer.orbit import OrbitCamera
+
+#: A wheel click or [ / ] moves focus by this many dioptres (1/m): even steps in blur.
+NUDGE_DIOPTERS = 0.05
+NUDGE_DURATION_S = 0.12
+#: While tracking, focus follows the target through a critically damped spring this fast.
+TRACKING_DURATION_S = 0.3
+FOCAL_LENGTHS_MM = (14, 18, 24, 28, 35, 50, 85, 105, 135, 200)
+BLADE_COUNTS = (0, 5, 6, 7, 8, 9)
+DURATIONS_S = (0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0)
+DEBUG_VIEWS = ("image", "depth", "coc")
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A focus puller's mark: a distance, and the object it was on (if any)."""
+
+    distance_m: float
+    target: str | None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An object on screen that focus can go to, and the point to focus on."""
+
+    name: str
+    depth_m: float
+    point: tuple[float, float, float]
+
+
+class ViewerState:
+    def __init__(self, scene: Scene):
+        self.scene = scene
+        self.lens: ThinLens = scene.lens
+        self.orbit = OrbitCamera.from_pose(scene.camera)
+        self.puller = FocusPuller(scene.focus_distance_m)
+        self.easing = DEFAULT_EASING
+        self.duration_s = DEFAULT_DURATION_S
+        self.target: str | None = None
+        self._target_offset = np.zeros(3)  # focused point relative to the target's origin
+        self.tracking = False
+        self.marks: dict[int, Mark] = {}
+        self.debug_view = DEBUG_VIEWS[0]
+        self.focus_peaking = False
+        self.show_help = False
+        self.message = ""  # a short line for the HUD: what the last action did
+
+    # -- what the renderer needs ----------------------------------------------------
+
+    @property
+    def pose(self) -> CameraPose:
+        return self.orbit.pose()
+
+    def focus_distance_m(self, now_s: float) -> float:
+        return self.puller.distance_m(now_s)
+
+    def frame_settings(self, now_s: float) -> FrameSettings:
+        return FrameSettings(
+            pose=self.pose,
+            lens=self.lens,
+            focus_distance_m=self.focus_distance_m(now_s),
+            exposure_ev=self.scene.exposure_ev,
+            time_s=now_s,
+        )
+
+    # -- focus ----------------------------------------------------------------------
+
+    def pull_to(self, distance_m: float, now_s: float, target: str | None, point=None):
+        """Start an eased pull; ``point`` (world) lets tracking follow the same spot."""
+        self.puller.retarget(distance_m, now_s, easing=self.easing, duration_s=self.duration_s)
+        self.target = target
+        if target is not None and point is not None:
+            origin = np.asarray(self.scene.object_named(target).position_at(now_s))
+            self._target_offset = np.asarray(point, dtype=float) - origin
+        else:
+            self._target_offset = np.zeros(3)
+        where = "infinity" if math.isinf(distance_m) else f"{distance_m:.2f} m"
+        self.message = f"pull to {target or 'point'} at {where}"
+
+    def pick(self, object_index: int, depth_m: float, point, now_s: float):
+        """A click: object index from the id buffer (−1 for sky) and depth under the cursor."""
+        name = self.scene.objects[object_index].name if object_index >= 0 else None
+        if name is None:
+            depth_m = math.inf  # the empty sky is at infinity
+        self.pull_to(depth_m, now_s, name, point if name else None)
+
+    def cycle_target(self, step: int, candidates: list[Candidate], now_s: float):
+        """Next object from near to far (or back), starting from the current target."""
+        if not candidates:
+            self.message = "nothing on screen to focus on"
+            return
+        ordered = sorted(candidates, key=lambda c: c.depth_m)
+        names = [c.name for c in ordered]
+        if self.target in names:
+            index = (names.index(self.target) + step) % len(ordered)
+        else:
+            # Start from the object nearest the current focus, in the direction asked.
+            focus = self.puller.target_m
+            ahead = [i for i, c in enumerate(ordered) if (c.depth_m > focus) == (step > 0)]
+            index = (ahead[0] if step > 0 else ahead[-1]) if ahead else (0 if step > 0 else -1)
+        chosen = ordered[index]
+        self.pull_to(chosen.depth_m, now_s, chosen.name, chosen.point)
+
+    def store_mark(self, slot: int, now_s: float):
+        self.marks[slot] = Mark(self.puller.target_m, self.target)
+        self.message = f"mark {slot} = {_distance_text(self.puller.target_m)}"
+
+    def recall_mark(self, slot: int, now_s: float):
+        mark = self.marks.get(slot)
+        if mark is None:
+            self.message = f"mark {slot} is empty (Ctrl+{slot} stores one)"
+            return
+        self.pull_to(mark.distance_m, now_s, mark.target)
+        self.message = f"mark {slot}: {mark.target or 'point'} at {_distance_text(mark.distance_m)}"
+
+    def nudge(self, steps: int, now_s: float):
+        """Positive steps move focus farther (fewer dioptres)."""
+        target = diopters(self.puller.target_m) - steps * NUDGE_DIOPTERS
+        target = min(max(target, 0.0), MAX_DIOPTERS)
+        self.puller.retarget(distance_from_diopters(target), now_s, duration_s=NUDGE_DURATION_S)
+        self.tracking = False
+        self.target = None
+        self.message = f"focus {_distance_text(self.puller.target_m)}"
+
+    def toggle_tracking(self, now_s: float):
+        if self.target is None:
+            self.tracking = False
+            self.message = "tracking needs a target: click an object or press Tab"
+            return
+        self.tracking = not self.tracking
+        self.message = f"tracking {self.target}" if self.tracking else "tracking off"
+
+    def tracked_point(self, now_s: float) -> np.ndarray | None:
+        if not (self.tracking and self.target):
+            return None
+        return (
+            np.asarray(self.scene.object_named(self.target).position_at(now_s))
+            + self._target_offset
+        )
+
+    def update(self, now_s: float):
+        """Per frame: while tracking, follow the target's focused point as things move."""
+        point = self.tracked_point(now_s)
+        if point is None:
+            return
+        depth = self.pose.depth_of(point)
+        if depth > 0 and abs(1 / depth - 1 / self.puller.target_m) > 1e-5:
+            if self.puller.is_moving(now_s) and not self.puller.is_spring:
+                return  # let the pull onto the target finish first
+            self.puller.retarget(depth, now_s, easing="spring", duration_s=TRACKING_DURATION_S)
+
+    # -- lens and view ------------------------------------------------------------------
+
+    def step_f_stop(self, steps: int):
+        self.lens = self.lens.with_(f_stop=step_fstop(self.lens.f_stop, steps))
+        self.message = f"f/{self.lens.f_stop:g}"
+
+    def step_focal_length(self, steps: int):
+        self.lens = self.lens.with_(
+            focal_length_mm=_step(FOCAL_LENGTHS_MM, self.lens.focal_length_mm, steps)
+        )
+        self.message = f"{self.lens.focal_length_mm:g} mm"
+
+    def step_blades(self, steps: int):
+        self.lens = self.lens.with_(
+            aperture_blades=_step(BLADE_COUNTS, self.lens.aperture_blades, steps, wrap=True)
+        )
+        self.message = f"{self.lens.aperture_blades or 'round'} aperture"
+
+    def step_easing(self, steps: int):
+        self.easing = _step(tuple(EASINGS), self.easing, steps, wrap=True)
+        self.message = f"easing: {self.easing}"
+
+    def step_duration(self, steps: int):
+        self.duration_s = _step(DURATIONS_S, self.duration_s, steps)
+        self.message = f"pull duration {self.duration_s:g} s"
+
+    def step_debug_view(self, steps: int):
+        self.debug_view = _step(DEBUG_VIEWS, self.debug_view, steps, wrap=True)
+        self.message = f"view: {self.debug_view}"
+
+    def reset_camera(self):
+        self.orbit = OrbitCamera.from_pose(self.scene.camera)
+        self.message = "camera reset"
+
+    def snapshot(self, now_s: float) -> dict:
+        """A JSON-able summary, for the HUD and for tests (--state-file)."""
+        return {
+            "time_s": now_s,
+            "focus_distance_m": _json_distance(self.focus_distance_m(now_s)),
+            "focus_target_m": _json_distance(self.puller.target_m),
+            "pulling": self.puller.is_moving(now_s),
+            "target": self.target,
+            "tracking": self.tracking,
+            "marks": {
+                str(k): {"distance_m": _json_distance(m.distance_m), "target": m.target}
+                for k, m in sorted(self.marks.items())
+            },  # fmt: skip
+            "f_stop": self.lens.f_stop,
+            "focal_length_mm": self.lens.focal_length_mm,
+            "aperture_blades": self.lens.aperture_blades,
+            "easing": self.easing,
+            "duration_s": self.duration_s,
+            "debug_view": self.debug_view,
+            "focus_peaking": self.focus_peaking,
+            "camera": {
+                "position": list(map(float, self.pose.position)),
+                "look_at": list(map(float, self.pose.look_at)),
+            },  # fmt: skip
+        }
+
+
+def _step(options, current, steps, wrap=False):
+    """The option ``steps`` away from the one nearest ``current``."""
+    nearest = (
+        min(range(len(options)), key=lambda i: abs(options[i] - current))
+        if not isinstance(current, str)
+        else options.index(current)
+    )
+    index = nearest + steps
+    index = index % len(options) if wrap else max(0, min(len(options) - 1, index))
+    return options[index]
+
+
+def _distance_text(distance_m: float) -> str:
+    return "infinity" if math.isinf(distance_m) else f"{distance_m:.2f} m"
+
+
+def _json_distance(distance_m: float):
+    return None if math.isinf(distance_m) else round(float(distance_m), 6)
