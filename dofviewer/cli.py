@@ -103,7 +103,25 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE.json",
         help="keep the viewer's state (focus, target, marks, lens) here, for scripts and tests",
     )
+    bench = commands.add_parser("bench", help="measure the cost of the DOF passes headless")
+    bench.add_argument("--sizes", type=parse_sizes, default=[(640, 360), (1280, 720), (1920, 1080)],
+                       metavar="WxH,...", help="default 640x360,1280x720,1920x1080")  # fmt: skip
+    bench.add_argument("--frames", type=int, default=30, help="measured frames per size (30)")
+    bench.add_argument(
+        "--warmup", type=int, default=5, help="frames rendered first, unmeasured (5)"
+    )
+    bench.add_argument(
+        "--timing",
+        choices=("auto", "query", "wall"),
+        default="auto",
+        help="GL timer queries, or finish() and the wall clock; auto tests the queries",
+    )
+    bench.add_argument("--json", metavar="OUT.json", help="also write the results as JSON")
     return parser
+
+
+def parse_sizes(text: str) -> list[tuple[int, int]]:
+    return [parse_size(part) for part in text.split(",") if part]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -113,6 +131,13 @@ def main(argv: list[str] | None = None) -> int:
             from dofviewer.commands import render_command
 
             return render_command(args)
+        if args.command == "bench":
+            from dofviewer import bench
+
+            if args.frames < 1 or args.warmup < 0:
+                raise DofError("--frames must be >= 1 and --warmup >= 0")
+            bench.run(args.sizes, args.frames, args.warmup, args.timing, args.json)
+            return 0
         from dofviewer.commands import view_command
 
         return view_command(args)

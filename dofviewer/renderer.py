@@ -16,6 +16,7 @@ from dofviewer.gl.dof import DepthOfField
 from dofviewer.gl.scene_pass import ScenePass
 from dofviewer.gl.shaders import ShaderLibrary
 from dofviewer.gl.targets import FrameTargets
+from dofviewer.gl.timing import NullTimer
 from dofviewer.gl.tonemap import Tonemap
 from dofviewer.lens import ThinLens
 from dofviewer.scene import Scene
@@ -51,6 +52,15 @@ class Renderer:
         self.scene_pass = ScenePass(ctx, self.shaders)
         self.dof = DepthOfField(ctx, self.shaders)
         self.tonemap = Tonemap(ctx, self.shaders)
+        self.timer = NullTimer()
+
+    def set_timer(self, timer):
+        """Time each pass with ``timer`` (see dofviewer.gl.timing); NullTimer turns it off."""
+        self.timer = timer
+        self.dof.timer = timer
+
+    def set_timer_off(self):
+        self.set_timer(NullTimer())
 
     @property
     def size(self) -> tuple[int, int]:
@@ -65,13 +75,20 @@ class Renderer:
 
     def render(self, scene: Scene, settings: FrameSettings, output=None):
         """Draw one frame; tone-mapped into ``output`` (a framebuffer), or the display target."""
-        t = self.targets
-        self.scene_pass.draw(scene, t, self.view_projection(settings), settings.time_s)
-        self.dof.compute_coc(t, settings.lens, settings.focus_distance_m)
+        t, timer = self.targets, self.timer
+        with timer.section("scene"):
+            self.scene_pass.draw(scene, t, self.view_projection(settings), settings.time_s)
+        with timer.section("coc"):
+            self.dof.compute_coc(t, settings.lens, settings.focus_distance_m)
         if settings.dof:
             self.dof.blur(t, settings.lens)
         linear = t.linear if settings.dof else t.scene_color
         self._linear_source = linear
+        with timer.section("tonemap"):
+            self._tonemap(settings, linear, output)
+
+    def _tonemap(self, settings, linear, output):
+        t = self.targets
         self.tonemap.draw_to(
             output or t.display_fbo,
             linear,

@@ -41,3 +41,30 @@ def gl(headless):
 def _strict_numpy():
     with np.errstate(all="raise"):
         yield
+
+
+@pytest.fixture(scope="session")
+def xvfb():
+    """A private X server (Xvfb) for the window tests; started once, on first use."""
+    from viewer_driver import Xvfb
+
+    server = Xvfb()
+    yield server.display
+    server.stop()
+
+
+@pytest.fixture
+def viewer(xvfb, tmp_path):
+    """Start the real viewer on a 320×180 window; yields a ViewerProcess to drive it."""
+    from viewer_driver import ViewerProcess
+
+    started = []
+
+    def start(**kwargs):
+        process = ViewerProcess(xvfb, tmp_path, **kwargs)
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.close()

@@ -7,9 +7,10 @@ Each pass names the textures it reads and writes; the chain is
     colour+CoC mips + dilated tiles ──gather──▶ far field, near field (+ alpha)
     far + near ──composite──▶ linear HDR
 
-The gather runs at full resolution here; its kernel size comes only from the tiles and
-the pixel's own CoC, so a half-resolution gather or per-tile sample counts can replace
-it without touching the other passes.
+The wide gather runs at half resolution; the composite upsamples it and gathers small
+blurs (up to SMALL_BLUR_PX) itself at full resolution, so sharp pixels stay sharp. Both
+use the same GLSL gather (shaders/dof/gather_library.glsl), sized by the tiles and the
+pixel's own CoC.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dofviewer.camera import FAR_M, NEAR_M
 from dofviewer.gl.fullscreen import FullscreenPass
 from dofviewer.gl.shaders import ShaderLibrary
 from dofviewer.gl.targets import TILE_SIZE_PX, FrameTargets
+from dofviewer.gl.timing import NullTimer
 from dofviewer.lens import MAX_COC_RADIUS_PX, ThinLens, polygon_area_factor
 
 #: Tiles a near-field blur can reach across; TILE_SIZE_PX * this covers MAX_COC_RADIUS_PX.
@@ -33,6 +35,12 @@ RING_SPACING_PX = 1.5
 #: footprint at 0.785 of the spacing around and 1 across, so half a level finer still
 #: leaves no gaps while keeping the rim of a bokeh disc (and blade corners) crisper.
 MIP_LOD_BIAS = 0.5
+#: Blurs up to this radius (px) are gathered at full resolution in the composite; wider
+#: ones come from the half-resolution gather, upsampled. A half-resolution texel is 2 px
+#: wide, and its reading and upsampling add about a pixel of blur: below 4 px that is more
+#: than 10 % of the lens's blur (measured: +14 % edge width at 4 px). At 4 px the
+#: full-resolution gather needs 3 rings (49 samples).
+SMALL_BLUR_PX = 4.0
 #: CoC radius (px) below minus this is near field. Pixels this close to focus are
 #: sharp either way; keeping them in the far field stops an in-focus pixel on the near
 #: side of the focus plane from being composited like a blurred foreground.
@@ -50,6 +58,7 @@ class DepthOfField:
         self.dilate = FullscreenPass(ctx, shaders, "dof/dilate.glsl")
         self.gather = FullscreenPass(ctx, shaders, "dof/gather.glsl")
         self.composite = FullscreenPass(ctx, shaders, "dof/composite.glsl")
+        self.timer = NullTimer()
 
     def compute_coc(self, targets: FrameTargets, lens: ThinLens, focus_m: float):
         """Depth in metres and the signed CoC; runs even with DOF off (picking needs depth)."""
@@ -64,34 +73,47 @@ class DepthOfField:
 
     def blur(self, targets: FrameTargets, lens: ThinLens):
         """Gather and composite into ``targets.linear`` (after :meth:`compute_coc`)."""
-        targets.color_coc.build_mipmaps(0, targets.mip_levels - 1)
-        targets.layers.build_mipmaps(0, targets.mip_levels - 1)
-        self.tiles.draw(
-            targets.tiles_fbo, {"u_color_coc": targets.color_coc}, u_tile_size=TILE_SIZE_PX
-        )
-        self.dilate.draw(
-            targets.dilate_fbo,
-            {"u_tiles": targets.tiles},
-            u_reach=NEAR_DILATION_TILES,
-            u_tile_size=TILE_SIZE_PX,
-        )
-        self.gather.draw(
-            targets.gather_fbo,
-            {
-                "u_color_coc": targets.color_coc,
-                "u_layers": targets.layers,
-                "u_tiles": targets.tiles_dilated,
-            },
-            u_tile_size=TILE_SIZE_PX,
-            u_ring_spacing=RING_SPACING_PX,
-            u_max_rings=MAX_RINGS,
-            u_blades=lens.aperture_blades,
-            u_blade_rotation=math.radians(lens.blade_rotation_deg),
-            u_aperture_area=polygon_area_factor(lens.aperture_blades),
-            u_near_epsilon=NEAR_FIELD_EPSILON_PX,
-            u_lod_bias=MIP_LOD_BIAS,
-        )
-        self.composite.draw(targets.linear_fbo, {"u_far": targets.far, "u_near": targets.near})
+        timer = self.timer
+        with timer.section("mips"):
+            targets.color_coc.build_mipmaps(0, targets.mip_levels - 1)
+            targets.layers.build_mipmaps(0, targets.mip_levels - 1)
+        with timer.section("tiles"):
+            self.tiles.draw(
+                targets.tiles_fbo, {"u_color_coc": targets.color_coc}, u_tile_size=TILE_SIZE_PX
+            )
+            self.dilate.draw(
+                targets.dilate_fbo,
+                {"u_tiles": targets.tiles},
+                u_reach=NEAR_DILATION_TILES,
+                u_tile_size=TILE_SIZE_PX,
+            )
+        gather_textures = {
+            "u_color_coc": targets.color_coc,
+            "u_layers": targets.layers,
+            "u_tiles": targets.tiles_dilated,
+        }
+        with timer.section("gather"):
+            self.gather.draw(targets.gather_fbo, gather_textures, **self._gather_uniforms(lens))
+        with timer.section("composite"):
+            self.composite.draw(
+                targets.linear_fbo,
+                {**gather_textures, "u_far": targets.far, "u_near": targets.near},
+                u_small_blur=SMALL_BLUR_PX,
+                **self._gather_uniforms(lens),
+            )
+
+    @staticmethod
+    def _gather_uniforms(lens: ThinLens) -> dict:
+        return {
+            "u_tile_size": TILE_SIZE_PX,
+            "u_ring_spacing": RING_SPACING_PX,
+            "u_max_rings": MAX_RINGS,
+            "u_blades": lens.aperture_blades,
+            "u_blade_rotation": math.radians(lens.blade_rotation_deg),
+            "u_aperture_area": polygon_area_factor(lens.aperture_blades),
+            "u_near_epsilon": NEAR_FIELD_EPSILON_PX,
+            "u_lod_bias": MIP_LOD_BIAS,
+        }
 
     def release(self):
         for p in (self.coc, self.tiles, self.dilate, self.gather, self.composite):

@@ -55,9 +55,10 @@ class FrameTargets:
         self.tiles_dilated = self._texture(tiles, 2, "f2")
         self.dilate_fbo = self._fbo([self.tiles_dilated])
 
-        # Gather: far and near fields.
-        self.far = self._texture(size, 4, "f2")
-        self.near = self._texture(size, 4, "f2")
+        # Gather, at half resolution: far and near fields.
+        half = ((w + 1) // 2, (h + 1) // 2)
+        self.far = self._texture(half, 4, "f2")
+        self.near = self._texture(half, 4, "f2")
         self.gather_fbo = self._fbo([self.far, self.near])
 
         # Linear HDR result after DOF, and the 8-bit display image.
@@ -72,7 +73,7 @@ class FrameTargets:
         tw, th = self.tiles.size
         mip_factor = 4.0 / 3.0
         return int(
-            w * h * ((8 + 8) * mip_factor + 4 + 8 + 8)  # colour+CoC, layers, depth, far, near
+            w * h * ((8 + 8) * mip_factor + 4 + (8 + 8) / 4)  # colour+CoC, layers, depth, far, near
             + tw * th * 4 * 2
         )
 

@@ -1,0 +1,138 @@
+"""``dofviewer bench``: how much the depth of field costs, honestly measured.
+
+Renders the demo headless for a fixed number of frames per size while focus sweeps
+between the near ball and the far tower (so the CoC changes every frame), after a
+warm-up. Reports per-pass times (median and p95), wall-clock fps, the DOF cost in units
+of one full-screen texture copy at the same size measured in the same run (a figure
+that carries across machines), and the GPU memory of the DOF targets.
+
+Timing uses GL timer queries where they work and falls back to ``finish()`` plus the
+wall clock where they do not (Mesa llvmpipe), and says which it used.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+import time
+
+from dofviewer.fileio import atomic_write_text
+from dofviewer.gl.fullscreen import FullscreenPass
+from dofviewer.gl.timing import PassTimer
+from dofviewer.headless import HeadlessRenderer
+from dofviewer.renderer import FrameSettings
+from dofviewer.scene import load_scene
+
+DOF_PASSES = ("coc", "mips", "tiles", "gather", "composite")
+NEAR_M, FAR_M = 1.2, 13.0
+
+
+def _focus_at(frame: int, frames: int) -> float:
+    """Focus sweeping near→far→near in dioptres, a different value every frame."""
+    phase = 0.5 - 0.5 * math.cos(2 * math.pi * frame / max(frames, 2))
+    d = 1 / NEAR_M + phase * (1 / FAR_M - 1 / NEAR_M)
+    return 1 / d
+
+
+def _percentile(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def bench_size(renderer: HeadlessRenderer, size, frames: int, warmup: int, method: str) -> dict:
+    ctx = renderer.ctx
+    r = renderer.renderer
+    r.resize(size)
+    scene = load_scene()
+    base = FrameSettings.from_scene(scene)
+    copy = FullscreenPass(ctx, r.shaders, "post/copy.glsl")
+    timer = PassTimer(ctx, method)
+    r.set_timer(timer)
+    samples: dict[str, list[float]] = {}
+    wall = []
+    try:
+        for i in range(warmup + frames):
+            settings = base.with_(focus_distance_m=_focus_at(i, frames))
+            start = time.perf_counter()
+            r.render(scene, settings)
+            with timer.section("copy"):
+                # Scene colour into the linear target: same size and format as the DOF's
+                # output, which the benchmark does not read back.
+                copy.draw(r.targets.linear_fbo, {"u_source": r.targets.scene_color})
+            ctx.finish()
+            elapsed = time.perf_counter() - start
+            if i >= warmup:
+                wall.append(elapsed)
+                for name, ms in timer.frame_results().items():
+                    samples.setdefault(name, []).append(ms)
+        valid = method == "wall" or timer.queries_look_valid()
+    finally:
+        r.set_timer_off()
+        timer.release()
+        copy.release()
+    passes = {
+        name: {"median_ms": statistics.median(v), "p95_ms": _percentile(v, 0.95)}
+        for name, v in samples.items()
+    }
+    dof_ms = sum(passes[p]["median_ms"] for p in DOF_PASSES if p in passes)
+    copy_ms = passes["copy"]["median_ms"]
+    return {
+        "size": list(size),
+        "frames": frames,
+        "timing": method if valid else f"{method} (invalid values)",
+        "passes": passes,
+        "dof_ms": dof_ms,
+        "frame_ms_wall": statistics.median(wall) * 1e3,
+        "fps_wall": 1.0 / statistics.median(wall),
+        "dof_in_screen_copies": dof_ms / copy_ms if copy_ms > 0 else math.inf,
+        "dof_memory_mib": r.targets.dof_memory_bytes() / 2**20,
+    }
+
+
+def choose_method(renderer: HeadlessRenderer, requested: str) -> str:
+    """'auto' picks timer queries unless they return the known-bogus values."""
+    if requested != "auto":
+        return requested
+    probe = bench_size(renderer, (64, 36), frames=3, warmup=1, method="query")
+    return "query" if "invalid" not in probe["timing"] else "wall"
+
+
+def run(sizes, frames=30, warmup=5, method="auto", json_path=None, out=print) -> dict:
+    with HeadlessRenderer(sizes[0]) as renderer:
+        chosen = choose_method(renderer, method)
+        results = {
+            "gl_renderer": renderer.gl_renderer,
+            "timing_method": chosen,
+            "sizes": [bench_size(renderer, s, frames, warmup, chosen) for s in sizes],
+        }
+    out(format_table(results))
+    if json_path:
+        atomic_write_text(json_path, json.dumps(results, indent=2))
+    return results
+
+
+def format_table(results: dict) -> str:
+    lines = [
+        f"GL renderer: {results['gl_renderer']}",
+        f"timing: {results['timing_method']} (median ms per pass, p95 in brackets)",
+        "",
+    ]
+    names = ["scene", *DOF_PASSES, "tonemap", "copy"]
+    header = (
+        f"{'size':>10} "
+        + " ".join(f"{n:>15}" for n in names)
+        + f" {'DOF ms':>8} {'copies':>7} {'fps':>6} {'MiB':>6}"
+    )
+    lines.append(header)
+    for row in results["sizes"]:
+        cells = []
+        for n in names:
+            p = row["passes"].get(n)
+            cells.append(f"{p['median_ms']:7.2f} [{p['p95_ms']:5.2f}]" if p else f"{'-':>15}")
+        lines.append(
+            f"{row['size'][0]:>4}x{row['size'][1]:<5} " + " ".join(f"{c:>15}" for c in cells)
+            + f" {row['dof_ms']:8.2f} {row['dof_in_screen_copies']:7.1f} {row['fps_wall']:6.1f}"
+            f" {row['dof_memory_mib']:6.1f}"
+        )  # fmt: skip
+    return "\n".join(lines)

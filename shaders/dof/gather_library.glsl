@@ -1,0 +1,139 @@
+// The depth-of-field gather, shared by the half-resolution gather pass and the
+// full-resolution composite. Include after common/constants.glsl.
+//
+// It is scatter-as-gather with separate near and far fields.
+//
+// Every source pixel spreads its radiance evenly over its aperture-shaped blur disc.
+// Each output pixel therefore gathers, from samples on concentric rings, those source
+// pixels whose disc covers it, each weighted by (area a sample stands for) / (disc area),
+// which conserves energy: a bright point keeps its total power as it grows into bokeh.
+//
+// Two fields are kept apart, so the blur respects occlusion:
+// * far field (CoC >= -epsilon, in focus included): a source pixel behind the output
+//   pixel spreads over it no further than the output pixel's own CoC, since a sharper,
+//   nearer surface hides it. So a blurred background never smears over a sharp foreground.
+// * near field (CoC < -epsilon): a blurred foreground spreads over everything behind it,
+//   with a coverage alpha. The composite lays it over the far field (near-field bleeding).
+//
+// Rings are spaced dr apart and read from the mip level whose texels are dr wide, so a
+// bounded sample count covers a wide disc without gaps. A coarse texel can straddle a
+// silhouette, so a second mipmapped texture carries its near fraction, the mean CoC of its
+// near pixels and the luminance-weighted CoC of its far pixels; each texel is split into
+// its near and far parts, each with its own CoC.
+// The kernel radius comes from the dilated tiles (near field) and the pixel's own CoC.
+
+uniform sampler2D u_color_coc;   // rgb, a = signed CoC radius (px); mipmapped
+uniform sampler2D u_layers;      // (near fraction, near fraction * CoC, far weight, far weight * CoC); mipmapped
+uniform sampler2D u_tiles;       // dilated (nearest CoC, farthest CoC) per tile
+uniform int u_tile_size;
+uniform float u_ring_spacing;    // preferred ring spacing in pixels
+uniform int u_max_rings;
+uniform int u_blades;            // 0 = round aperture, else an n-gon
+uniform float u_blade_rotation;  // radians; 0 puts a corner straight up
+uniform float u_aperture_area;   // aperture area / circumradius^2 (pi for a disc)
+uniform float u_near_epsilon;    // CoC radius below -epsilon is near field
+uniform float u_lod_bias;        // read mips this many levels finer than the ring spacing
+
+vec4 g_far;
+vec4 g_near;
+
+// Distance from the centre to the aperture's edge along `angle`, for unit circumradius.
+float aperture_edge(float angle) {
+    if (u_blades < 3) return 1.0;
+    float segment = TWO_PI / float(u_blades);
+    float a = mod(angle - u_blade_rotation - 0.5 * PI, segment) - 0.5 * segment;
+    return cos(0.5 * segment) / cos(a);
+}
+
+// Share of a ring cell (radial width dr, area cell_area, at aperture-shaped distance
+// shaped_rho) inside a blur of `radius`, over the blur's area: the fraction of that
+// source pixel's light that lands here.
+float spread(float radius, float shaped_rho, float dr, float cell_area) {
+    float cover = clamp((radius - shaped_rho) / dr + 0.5, 0.0, 1.0);
+    return cover * cell_area / max(u_aperture_area * radius * radius, cell_area);
+}
+
+// Splits one (mip-filtered) sample into its near and far parts and adds each where its
+// blur reaches this pixel. The rings are aperture-shaped for the far field (far_rho is
+// the sample's distance in units of the aperture's circumradius); the near field sees
+// the aperture flipped, so it measures the same offset against the flipped shape.
+void add_sample(vec2 uv, float lod, float far_rho, float near_rho, float dr, float cell_area,
+                float centre_coc, bool centre_is_near, float hole_fill) {
+    vec3 color = textureLod(u_color_coc, uv, lod).rgb;
+    vec4 layers = textureLod(u_layers, uv, lod);
+    float near_fraction = layers.x;
+    float far_fraction = 1.0 - near_fraction;
+    if (near_fraction > 1e-3) {
+        float radius = -layers.y / near_fraction;
+        g_near += vec4(color, 1.0) * near_fraction * spread(radius, near_rho, dr, cell_area);
+    }
+    if (far_fraction > 1e-3 && layers.z > 0.0) {
+        float coc = layers.w / layers.z;
+        float weight;
+        if (centre_is_near) {
+            // Behind a blurred foreground: fill with the visible background nearby. Only
+            // texels (almost) free of foreground count: a mixed texel's colour is part
+            // foreground and would darken the fill towards the silhouette.
+            weight = hole_fill * smoothstep(0.8, 1.0, far_fraction);
+        } else {
+            // A sample behind this pixel is hidden beyond this pixel's own CoC.
+            float radius = coc > centre_coc ? min(abs(coc), abs(centre_coc)) : abs(coc);
+            weight = spread(radius, far_rho, dr, cell_area);
+        }
+        g_far += vec4(color, 1.0) * far_fraction * weight;
+    }
+}
+
+
+// The nearest CoC whose blur can reach this full-resolution position (from the tiles).
+float near_reach(vec2 position) {
+    float nearest = texelFetch(u_tiles, ivec2(position) / u_tile_size, 0).x;
+    return max(-nearest, 0.0);
+}
+
+// Gathers the far and near fields at `position` (full-resolution pixel coordinates)
+// over `kernel_radius`, into g_far and g_near (normalised colour, weight / alpha).
+// `centre` is the pixel's own colour and CoC; `exact_centre` says it is one texel of the
+// full-resolution image (else it stands for a coarser footprint, read at `min_lod`).
+void gather(vec2 position, float kernel_radius, vec4 centre, bool exact_centre, float min_lod) {
+    vec2 inverse_size = 1.0 / vec2(textureSize(u_color_coc, 0));
+    float centre_coc = centre.a;
+    bool centre_is_near = centre_coc < -u_near_epsilon;
+    int rings = clamp(int(ceil(kernel_radius / u_ring_spacing)), 1, u_max_rings);
+    float dr = kernel_radius / float(rings);
+    float lod = max(log2(dr) - u_lod_bias, min_lod);
+    float sample_area = 0.25 * PI * dr * dr;
+    float hole_fill = sample_area / (PI * kernel_radius * kernel_radius);
+
+    g_far = vec4(0.0);
+    g_near = vec4(0.0);
+    // The centre sample: exact when it is sharper than a ring step, else from the same mip
+    // level as the rings so a bright pixel does not stand out of its own bokeh.
+    if (exact_centre && abs(centre_coc) < dr) {
+        // A pixel always sees itself in full.
+        float weight = sample_area / max(u_aperture_area * centre_coc * centre_coc, sample_area);
+        if (centre_is_near) g_near = vec4(centre.rgb, 1.0) * weight;
+        else g_far = vec4(centre.rgb, 1.0) * weight;
+    } else {
+        add_sample(position * inverse_size, lod, 0.0, 0.0, dr, sample_area, centre_coc,
+                   centre_is_near, hole_fill);
+    }
+    for (int ring = 1; ring <= rings; ++ring) {
+        float rho = float(ring) * dr;
+        int count = 8 * ring;
+        float step = TWO_PI / float(count);
+        float phase = (ring & 1) == 1 ? 0.5 * step : 0.0;   // stagger rings: no radial spokes
+        for (int i = 0; i < count; ++i) {
+            float angle = phase + float(i) * step;
+            // A far source at this offset lands here if this pixel lies inside its
+            // aperture image, which points the other way (angle + pi).
+            float shape = aperture_edge(angle + PI);
+            vec2 uv = (position + rho * shape * vec2(cos(angle), sin(angle))) * inverse_size;
+            float near_rho = rho * shape / aperture_edge(angle);
+            add_sample(uv, lod, rho, near_rho, dr, sample_area * shape * shape, centre_coc,
+                       centre_is_near, hole_fill);
+        }
+    }
+    g_far = g_far.a > 0.0 ? vec4(g_far.rgb / g_far.a, g_far.a) : vec4(0.0);
+    g_near = g_near.a > 0.0 ? vec4(g_near.rgb / g_near.a, min(g_near.a, 1.0)) : vec4(0.0);
+}

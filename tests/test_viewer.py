@@ -1,0 +1,141 @@
+"""The real viewer in a window under Xvfb, driven by real X input events (xdotool).
+
+Expected values come from a headless render of the same view, which shares the renderer.
+"""
+
+import os
+import subprocess
+import sys
+
+import imageio.v3 as iio
+import numpy as np
+import pytest
+from golden import tolerance_for
+
+from dofviewer.camera import CameraPose
+from dofviewer.focus import silhouette_focus
+from dofviewer.scene import load_scene
+
+SIZE = (320, 180)
+PULL_S = 1.0
+
+
+@pytest.fixture(scope="module")
+def demo_view(headless):
+    """The demo as the viewer first shows it: ids, depth, and each object's focus spot."""
+    scene = load_scene()
+    frame = headless.render(scene, SIZE, dof=False)
+    spots = {}
+    for index, obj in enumerate(scene.objects):
+        found = silhouette_focus(frame.object_ids, frame.depth, index + 1)
+        if found:
+            spots[obj.name] = found  # (depth, (x, y))
+    return scene, spots
+
+
+def settled(state):
+    return not state["pulling"]
+
+
+def test_click_pulls_focus_to_the_object_under_the_cursor(viewer, demo_view):
+    scene, spots = demo_view
+    app = viewer()
+    depth, (x, y) = spots["crate"]
+    app.click(x, y)
+    moving = app.wait_until(lambda s: s["target"] == "crate", what="the click")
+    assert moving["focus_target_m"] == pytest.approx(depth, rel=1e-4)
+    assert moving["pulling"], "focus should ease, not jump"
+    done = app.wait_until(settled, timeout=PULL_S + 10, what="the pull to end")
+    assert done["focus_distance_m"] == pytest.approx(depth, rel=1e-4)
+    assert done["time_s"] - moving["time_s"] >= PULL_S * 0.5
+
+
+def test_tab_cycles_near_to_far_and_marks_recall(viewer, demo_view):
+    scene, spots = demo_view
+    order = sorted(spots, key=lambda name: spots[name][0])
+    app = viewer()
+    _, (x, y) = spots[order[0]]
+    app.click(x, y)
+    app.wait_until(lambda s: s["target"] == order[0], what="the click on the nearest object")
+    seen = [order[0]]
+    for _ in range(3):
+        app.key("Tab")
+        previous = seen[-1]
+        seen.append(app.wait_until(lambda s, p=previous: s["target"] != p, what="Tab")["target"])
+    assert seen == order[:4]
+    app.key("shift+Tab")
+    assert app.wait_until(lambda s: s["target"] == order[2], what="Shift+Tab")["target"] == order[2]
+
+    app.key("ctrl+2")
+    stored = app.wait_until(lambda s: "2" in s["marks"], what="Ctrl+2")["marks"]["2"]
+    assert stored["target"] == order[2]
+    app.click(*spots[order[0]][1])
+    app.wait_until(lambda s: s["target"] == order[0], what="a click elsewhere")
+    app.key("2")
+    recalled = app.wait_until(
+        lambda s: s["target"] == order[2] and settled(s), timeout=15, what="mark 2"
+    )
+    assert recalled["focus_distance_m"] == pytest.approx(stored["distance_m"], rel=1e-5)
+
+
+def test_resize_during_a_pull_keeps_running(viewer, demo_view):
+    scene, spots = demo_view
+    app = viewer()
+    depth, (x, y) = spots["tower"]
+    app.click(x, y)
+    app.wait_until(lambda s: s["pulling"], what="the pull to start")
+    app.resize(400, 240)
+    state = app.wait_until(lambda s: s["framebuffer_size"] == [400, 240] and settled(s), timeout=20,
+                           what="the resized frames")  # fmt: skip
+    frames = state["frames"]
+    assert state["focus_distance_m"] == pytest.approx(depth, rel=1e-4)
+    app.wait_until(lambda s: s["frames"] > frames + 2, what="more frames after the resize")
+    assert app.close() == 0
+
+
+def test_window_frame_equals_headless_render(viewer, demo_view, headless):
+    scene, spots = demo_view
+    app = viewer()
+    app.click(*spots["globe"][1])
+    app.wait_until(lambda s: s["target"] == "globe" and settled(s), timeout=15, what="the pull")
+    app.key("p")
+    state = app.wait_until(lambda s: s["screenshots"], what="the screenshot")
+    shot = iio.imread(state["screenshots"][0])
+    camera = state["camera"]
+    frame = headless.render(
+        scene, SIZE,
+        pose=CameraPose(tuple(camera["position"]), tuple(camera["look_at"])),
+        lens=scene.lens.with_(f_stop=state["f_stop"], focal_length_mm=state["focal_length_mm"]),
+        focus_distance_m=state["focus_distance_m"],
+    )  # fmt: skip
+    compare_to_golden_pair(
+        "viewer-vs-headless", shot, frame.image, tolerance_for(headless.gl_renderer)
+    )
+
+
+def compare_to_golden_pair(name, actual, expected, tolerance):
+    """The golden metric applied to two fresh images (no stored file)."""
+    import golden
+
+    diff = np.abs(actual.astype(np.int16) - expected.astype(np.int16))
+    ok = diff.mean() <= tolerance.mean and (diff > 16).mean() <= tolerance.outlier_share
+    if not ok:
+        golden.OUTPUT_DIR.mkdir(exist_ok=True)
+        iio.imwrite(golden.OUTPUT_DIR / f"{name}-actual.png", actual)
+        iio.imwrite(golden.OUTPUT_DIR / f"{name}-expected.png", expected)
+    assert ok, f"window frame differs from headless: mean {diff.mean():.3f}"
+
+
+def test_escape_exits_cleanly(viewer):
+    app = viewer()
+    assert app.close() == 0
+    assert "Traceback" not in app.process.stderr.read()
+
+
+def test_no_display_is_one_line_and_nonzero(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    result = subprocess.run([sys.executable, "-m", "dofviewer"], env=env, capture_output=True,
+                            text=True, timeout=60, cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "dofviewer render" in result.stderr

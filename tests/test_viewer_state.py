@@ -1,0 +1,150 @@
+"""The viewer's input mapping and state, without a window."""
+
+import json
+import math
+
+import glfw
+import numpy as np
+import pytest
+
+from dofviewer.easing import diopters
+from dofviewer.scene import load_scene, parse_scene
+from dofviewer.viewer.bindings import (
+    BINDINGS,
+    Action,
+    action_for_key,
+    action_for_scroll,
+    help_lines,
+)
+from dofviewer.viewer.state import NUDGE_DIOPTERS, Candidate, ViewerState
+
+
+def test_keys_map_to_actions():
+    assert action_for_key(glfw.KEY_TAB, 0) == Action("cycle_target", +1)
+    assert action_for_key(glfw.KEY_TAB, glfw.MOD_SHIFT) == Action("cycle_target", -1)
+    assert action_for_key(glfw.KEY_3, 0) == Action("recall_mark", 3)
+    assert action_for_key(glfw.KEY_3, glfw.MOD_CONTROL) == Action("store_mark", 3)
+    assert action_for_key(glfw.KEY_3, glfw.MOD_CONTROL | glfw.MOD_NUM_LOCK) == Action(
+        "store_mark", 3
+    )
+    assert action_for_key(glfw.KEY_F, 0) == Action("toggle_tracking")
+    assert action_for_key(glfw.KEY_F1, 0) == action_for_key(glfw.KEY_H, 0) == Action("help")
+    assert action_for_key(glfw.KEY_F12, 0) == action_for_key(glfw.KEY_P, 0) == Action("screenshot")
+    assert action_for_key(glfw.KEY_ESCAPE, 0) == Action("quit")
+    assert action_for_key(glfw.KEY_Q, 0) is None
+
+
+def test_wheel_nudges_and_shift_wheel_dollies():
+    assert action_for_scroll(1.0, 0) == Action("nudge", +1)
+    assert action_for_scroll(-2.0, 0) == Action("nudge", -1)
+    assert action_for_scroll(1.0, glfw.MOD_SHIFT) == Action("dolly", +1)
+    assert action_for_scroll(0.0, 0) is None
+
+
+def test_help_lists_every_bound_action():
+    described = " ".join(keys for keys, _ in help_lines())
+    for binding in BINDINGS:
+        assert binding.keys in described
+    assert len({b.action.name for b in BINDINGS}) + 5 == len(help_lines())
+
+
+def test_no_key_is_bound_twice():
+    keys = [(b.key, b.mods) for b in BINDINGS]
+    assert len(keys) == len(set(keys))
+
+
+@pytest.fixture
+def state():
+    return ViewerState(load_scene())
+
+
+def test_pick_starts_an_eased_pull(state):
+    state.pick(state.scene.index_of("ball"), 1.2, (0, 0, -1.2), now_s=10.0)
+    assert state.target == "ball"
+    assert state.focus_distance_m(10.0) == pytest.approx(4.5)
+    assert 1.2 < state.focus_distance_m(10.5) < 4.5
+    assert state.focus_distance_m(11.0) == pytest.approx(1.2)
+
+
+def test_clicking_the_sky_focuses_at_infinity(state):
+    state.pick(-1, math.inf, None, now_s=0.0)
+    assert state.target is None
+    assert math.isinf(state.focus_distance_m(5.0))
+
+
+def test_cycle_goes_near_to_far_and_wraps(state):
+    candidates = [Candidate("tower", 12.0, (0, 0, -12)), Candidate("ball", 1.0, (0, 0, -1)),
+                  Candidate("crate", 5.0, (0, 0, -5))]  # fmt: skip
+    names = []
+    state.target = "ball"
+    for _ in range(4):
+        state.cycle_target(+1, candidates, 0.0)
+        names.append(state.target)
+    assert names == ["crate", "tower", "ball", "crate"]
+    state.cycle_target(-1, candidates, 0.0)
+    assert state.target == "ball"
+
+
+def test_cycle_without_target_starts_beyond_the_focus(state):
+    candidates = [Candidate("ball", 1.0, (0, 0, -1)), Candidate("tower", 6.0, (0, 0, -6))]
+    state.cycle_target(+1, candidates, 0.0)  # focus is 4.5 m: the next farther is the tower
+    assert state.target == "tower"
+
+
+def test_marks_store_and_recall(state):
+    state.pick(0, 1.25, None, now_s=0.0)
+    state.store_mark(1, 2.0)
+    state.pick(2, 4.0, None, now_s=2.0)
+    state.recall_mark(1, 5.0)
+    assert state.target == state.scene.objects[0].name
+    assert state.focus_distance_m(7.0) == pytest.approx(1.25)
+    state.recall_mark(9, 8.0)
+    assert "empty" in state.message
+
+
+def test_nudges_are_even_steps_in_dioptres(state):
+    targets = []
+    for i in range(3):
+        state.nudge(-1, float(i))
+        targets.append(diopters(state.puller.target_m))
+    steps = np.diff([diopters(4.5), *targets])
+    assert np.allclose(steps, NUDGE_DIOPTERS)
+
+
+def test_camera_moves_leave_focus_alone(state):
+    before = state.focus_distance_m(0.0)
+    state.orbit.orbit(120, -40)
+    state.orbit.dolly(3)
+    state.update(0.5)
+    assert state.focus_distance_m(0.5) == before
+
+
+def test_tracking_follows_a_moving_object():
+    scene = parse_scene(json.dumps({
+        "camera": {"position": [0, 0, 0], "look_at": [0, 0, -1], "focus_distance_m": 3},
+        "objects": [{"name": "drone", "shape": "sphere", "position": [0, 0, -2], "radius": 0.1,
+                     "animate": {"path": [[0, 0, -2], [0, 0, -8]], "period_s": 8}}],
+    }))  # fmt: skip
+    state = ViewerState(scene)
+    state.pick(0, 2.0, (0, 0, -2.0), now_s=0.0)
+    state.toggle_tracking(0.0)
+    assert state.tracking
+    t = 0.0
+    while t < 3.0:
+        t += 1 / 60
+        state.update(t)
+    depth_now = -scene.objects[0].position_at(t)[2]  # moving away at 1.5 m/s
+    assert state.focus_distance_m(t) == pytest.approx(depth_now, rel=0.05)
+    state.toggle_tracking(t)
+    assert not state.tracking
+
+
+def test_lens_steps(state):
+    state.step_f_stop(+1)
+    assert state.lens.f_stop == 2.0
+    state.step_f_stop(-5)
+    assert state.lens.f_stop == 1.0
+    state.step_focal_length(+1)
+    assert state.lens.focal_length_mm == 85
+    state.step_blades(+1)
+    assert state.lens.aperture_blades == 5
