@@ -42,6 +42,22 @@ def positive_float(text: str) -> float:
     return value
 
 
+def non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got '{text}'") from None
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got '{text}'")
+    return value
+
+
+def easing_names() -> list[str]:
+    from dofviewer.easing import EASINGS
+
+    return list(EASINGS)
+
+
 def blade_count(text: str) -> int:
     try:
         value = int(text)
@@ -103,6 +119,44 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE.json",
         help="keep the viewer's state (focus, target, marks, lens) here, for scripts and tests",
     )
+    view.add_argument("--record-file", metavar="PULL.json",
+                      help="where R records to (default: a new pull-NNNN.json here)")  # fmt: skip
+    view.add_argument("--record", action="store_true", help="start recording at once")
+    pull = commands.add_parser("pull", help="write a rack-focus timeline between marks")
+    pull.add_argument("scene", nargs="?", metavar="SCENE", help="scene JSON (default: the demo)")
+    pull.add_argument("--from", dest="start", required=True, metavar="A",
+                      help="where focus starts: object name or metres")  # fmt: skip
+    pull.add_argument("--to", dest="stops", required=True, action="append", metavar="B",
+                      help="a mark to pull to (object or metres); repeatable")  # fmt: skip
+    pull.add_argument("--duration", type=non_negative_float, default=1.0, metavar="S",
+                      help="seconds per pull (1.0)")  # fmt: skip
+    pull.add_argument("--easing", default="ease-in-out-cubic", choices=easing_names(),
+                      help="pull curve (ease-in-out-cubic)")  # fmt: skip
+    pull.add_argument("--hold", type=non_negative_float, default=1.0, metavar="S",
+                      help="seconds to hold on each mark (1.0)")  # fmt: skip
+    pull.add_argument("--f-stop", type=positive_float, metavar="N", help="f-number for the shot")
+    pull.add_argument(
+        "-o", "--output", required=True, metavar="PULL.json", help="timeline to write"
+    )
+    pull.add_argument("--overwrite", action="store_true", help="replace an existing file")
+
+    export = commands.add_parser("export", help="render a timeline headless to MP4, GIF or PNGs")
+    export.add_argument("timeline", metavar="PULL.json")
+    export.add_argument("-o", "--output", required=True, metavar="OUT.mp4|OUT.gif|DIR/")
+    export.add_argument("--fps", type=positive_float, default=30.0, help="frames per second (30)")
+    export.add_argument("--size", type=parse_size, default=(640, 360), metavar="WxH",
+                        help="default 640x360")  # fmt: skip
+    export.add_argument("--overwrite", action="store_true", help="replace an existing output")
+
+    plot = commands.add_parser("plot", help="draw a timeline's focus and f-stop over time")
+    plot.add_argument("timeline", metavar="PULL.json")
+    plot.add_argument("-o", "--output", required=True, metavar="curve.png")
+
+    play = commands.add_parser("play", help="replay a timeline in the viewer window")
+    play.add_argument("timeline", metavar="PULL.json")
+    play.add_argument("--size", type=parse_size, default=(960, 540), metavar="WxH")
+    play.add_argument("--state-file", metavar="FILE.json", help="as for view: state for scripts")
+
     bench = commands.add_parser("bench", help="measure the cost of the DOF passes headless")
     bench.add_argument("--sizes", type=parse_sizes, default=[(640, 360), (1280, 720), (1920, 1080)],
                        metavar="WxH,...", help="default 640x360,1280x720,1920x1080")  # fmt: skip
@@ -131,6 +185,10 @@ def main(argv: list[str] | None = None) -> int:
             from dofviewer.commands import render_command
 
             return render_command(args)
+        if args.command in ("pull", "export", "plot", "play"):
+            from dofviewer import commands
+
+            return getattr(commands, f"{args.command}_command")(args)
         if args.command == "bench":
             from dofviewer import bench
 

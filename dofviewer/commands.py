@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import sys
 from pathlib import Path
 
@@ -78,4 +79,104 @@ def view_command(args) -> int:
     screenshot_dir = getattr(args, "screenshot_dir", ".")
     if not Path(screenshot_dir).is_dir():
         raise DofError(f"--screenshot-dir: folder '{screenshot_dir}' does not exist")
-    return run_viewer(scene, size, getattr(args, "state_file", None), screenshot_dir)
+    record_file = getattr(args, "record_file", None)
+    if record_file and not Path(record_file).resolve().parent.is_dir():
+        raise DofError(f"--record-file: folder '{Path(record_file).parent}' does not exist")
+    return run_viewer(scene, size, getattr(args, "state_file", None), screenshot_dir,
+                      record_file, getattr(args, "record", False))  # fmt: skip
+
+
+def _scene_reference(scene_arg: str | None, output: Path) -> str:
+    """How a timeline names its scene: 'demo', or a path relative to the timeline's folder."""
+    if scene_arg is None:
+        return "demo"
+    scene_path = Path(scene_arg).resolve()
+    try:
+        return os.path.relpath(scene_path, output.resolve().parent)
+    except ValueError:  # another drive on Windows
+        return str(scene_path)
+
+
+def pull_command(args) -> int:
+    from dofviewer.headless import HeadlessRenderer
+    from dofviewer.timeline import pull_timeline, save_timeline
+
+    output = Path(args.output)
+    if output.exists() and not args.overwrite:
+        raise DofError(f"-o: {output} exists; use --overwrite to replace it")
+    if not output.parent.is_dir():
+        raise DofError(f"-o: folder '{output.parent}' does not exist")
+    scene = load_scene(args.scene)
+    marks = [("--from", args.start)] + [("--to", stop) for stop in args.stops]
+    stops = []
+    needs_render = any(_as_distance(value) is None for _, value in marks)
+    renderer = HeadlessRenderer((640, 360)) if needs_render else None
+    try:
+        settings = FrameSettings.from_scene(scene)
+        for flag, value in marks:
+            distance = _as_distance(value)
+            if distance is not None:
+                if not distance > scene.lens.focal_length_m:
+                    raise DofError(f"{flag}: {value}: must be a distance beyond the focal length")
+                stops.append((None, distance))
+                continue
+            try:
+                scene.index_of(value)
+            except KeyError as exc:
+                raise DofError(f"{flag}: {exc.args[0]}") from None
+            stops.append((value, renderer.focus_distance_on(scene, settings, value)))
+    finally:
+        if renderer is not None:
+            renderer.release()
+    timeline = pull_timeline(
+        _scene_reference(args.scene, output), stops, duration_s=args.duration,
+        easing=args.easing, hold_s=args.hold, f_stop=args.f_stop,
+    )  # fmt: skip
+    save_timeline(timeline, output)
+    path = " -> ".join(f"{name or 'point'} {distance:.2f} m" for name, distance in stops)
+    print(f"wrote {output}: {path}, {timeline.duration_s:g} s", file=sys.stderr)
+    return 0
+
+
+def _as_distance(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) or value == math.inf else None
+
+
+def export_command(args) -> int:
+    from dofviewer.export import export
+
+    result = export(args.timeline, args.output, args.fps, args.size, args.overwrite)
+    print(
+        f"wrote {args.output}: {result['frames']} frames at {result['fps']:g} fps "
+        f"({result['render_fps']:.1f} frames rendered per second)",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def plot_command(args) -> int:
+    from dofviewer.plot import plot_timeline
+    from dofviewer.timeline import load_timeline
+
+    timeline = load_timeline(args.timeline)
+    scene = load_scene(timeline.scene_path(args.timeline))
+    timeline.check_against(scene)
+    if not Path(args.output).parent.is_dir() and str(Path(args.output).parent):
+        raise DofError(f"-o: folder '{Path(args.output).parent}' does not exist")
+    plot_timeline(timeline, scene, args.output, title=f"{Path(args.timeline).name}")
+    print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def play_command(args) -> int:
+    from dofviewer.timeline import load_timeline
+    from dofviewer.viewer.app import run_player
+
+    timeline = load_timeline(args.timeline)
+    scene = load_scene(timeline.scene_path(args.timeline))
+    timeline.check_against(scene)
+    return run_player(timeline, scene, args.size, args.state_file)

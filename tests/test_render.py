@@ -67,3 +67,12 @@ def test_coc_is_clamped_to_the_documented_maximum(gl):
     scene = build(lens_camera(0.3, focal_mm=85, f_stop=1.0), [card(50.0, color=[1, 1, 1])])
     frame = gl.render(scene, (320, 180))
     assert frame.coc.max() == 32.0
+
+
+def test_resizing_rebuilds_targets_cleanly(gl):
+    scene = load_scene()
+    small = gl.render(scene, (96, 54))
+    big = gl.render(scene, (320, 180))
+    assert small.image.shape == (54, 96, 3)
+    assert big.image.shape == (180, 320, 3)
+    assert gl.ctx.error == "GL_NO_ERROR"

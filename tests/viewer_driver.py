@@ -48,14 +48,15 @@ class Xvfb:
 class ViewerProcess:
     """One running ``dofviewer view`` and the input a user would give it."""
 
-    def __init__(self, display: str, workdir: Path, size=(320, 180), extra_args=()):
+    def __init__(self, display: str, workdir: Path, size=(320, 180), extra_args=(), command=None):
         self.display = display
         self.env = dict(os.environ, DISPLAY=display)
         self.state_path = workdir / "state.json"
         self.workdir = workdir
+        command = command or ["view", "--screenshot-dir", str(workdir)]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "dofviewer", "view", "--size", f"{size[0]}x{size[1]}",
-             "--state-file", str(self.state_path), "--screenshot-dir", str(workdir), *extra_args],
+            [sys.executable, "-m", "dofviewer", *command, "--size", f"{size[0]}x{size[1]}",
+             "--state-file", str(self.state_path), *extra_args],
             env=self.env, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         self.wait_until(lambda s: s["frames"] >= 2, timeout=60, what="the first frames")

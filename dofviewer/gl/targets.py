@@ -17,6 +17,9 @@ TILE_SIZE_PX = 16
 class FrameTargets:
     def __init__(self, ctx: moderngl.Context, size: tuple[int, int]):
         self.ctx = ctx
+        # Bound before our framebuffers are freed: moderngl re-binds the last bound
+        # framebuffer after creating one, and a freed one would be a GL error.
+        self._default_fbo = ctx.detect_framebuffer(0)
         self._objects: list = []
         self.size = (0, 0)
         self.resize(size)
@@ -91,6 +94,7 @@ class FrameTargets:
         return self._keep(self.ctx.framebuffer(color_attachments=colors, depth_attachment=depth))
 
     def release(self):
+        self._default_fbo.use()
         for obj in reversed(self._objects):
             obj.release()
         self._objects.clear()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import signal
 import time
 from pathlib import Path
 
@@ -13,24 +14,69 @@ import numpy as np
 from dofviewer.camera import world_point
 from dofviewer.fileio import atomic_write_text, unused_path, write_png
 from dofviewer.focus import silhouette_focus
+from dofviewer.recorder import Autosaver, Recorder
 from dofviewer.renderer import Renderer
 from dofviewer.scene import load_scene
+from dofviewer.timeline import TimelineSampler
 from dofviewer.viewer.bindings import Action, action_for_key, action_for_scroll, help_lines
 from dofviewer.viewer.hud import Hud
 from dofviewer.viewer.state import Candidate, ViewerState
 from dofviewer.viewer.window import Window
 
+_STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
 STATE_FILE_INTERVAL_S = 0.1
 
 
-def run_viewer(scene_path=None, size=(960, 540), state_file=None, screenshot_dir=".") -> int:
+def run_viewer(scene_path=None, size=(960, 540), state_file=None, screenshot_dir=".",
+               record_file=None, record=False) -> int:  # fmt: skip
     scene = load_scene(scene_path)
+    scene_ref = "demo" if scene_path is None else str(Path(scene_path).resolve())
     window = Window(size, f"dofviewer: {Path(scene.source).name}")
     try:
-        ViewerApp(window, scene, state_file, screenshot_dir).run()
+        app = ViewerApp(window, scene, state_file, screenshot_dir)
+        app.recording_setup(scene_ref, Path(record_file) if record_file else None)
+        if record:
+            app.toggle_recording()
+        app.run()
     finally:
         window.close()
     return 0
+
+
+def run_player(timeline, scene, size=(960, 540), state_file=None) -> int:
+    window = Window(size, f"dofviewer: playing {Path(timeline.source).name}")
+    try:
+        app = ViewerApp(window, scene, state_file)
+        app.player = Player(TimelineSampler(timeline, scene), timeline)
+        app.run()
+    finally:
+        window.close()
+    return 0
+
+
+class Player:
+    """Playback clock over a timeline: play, pause, scrub; holds on the last frame."""
+
+    def __init__(self, sampler: TimelineSampler, timeline):
+        self.sampler, self.timeline = sampler, timeline
+        self.time_s = 0.0
+        self.paused = False
+
+    def advance(self, dt: float):
+        if not self.paused:
+            self.time_s = min(self.time_s + dt, self.timeline.duration_s)
+
+    def scrub(self, seconds: float):
+        self.time_s = min(max(self.time_s + seconds, 0.0), self.timeline.duration_s)
+
+    def status(self) -> str:
+        key = self.sampler.next_keyframe(self.time_s)
+        upcoming = f"next: {key.kind} at {key.time_s:.2f} s" if key else "next: end"
+        state = "paused" if self.paused else "playing"
+        return f"{state} {self.time_s:5.2f} / {self.timeline.duration_s:.2f} s   {upcoming}"
 
 
 class ViewerApp:
@@ -55,6 +101,12 @@ class ViewerApp:
         glfw.set_mouse_button_callback(h, self._on_mouse_button)
         glfw.set_cursor_pos_callback(h, self._on_cursor)
         glfw.set_scroll_callback(h, self._on_scroll)
+        self.player: Player | None = None
+        self.recorder: Recorder | None = None
+        self.autosaver: Autosaver | None = None
+        self._scene_ref = "demo"
+        self._record_path: Path | None = None
+        self.state.listener = self._on_state_event
 
     def now(self) -> float:
         return time.perf_counter() - self._start
@@ -63,6 +115,9 @@ class ViewerApp:
 
     def run(self):
         previous = time.perf_counter()
+        # SIGTERM (and a closed terminal) end the loop like the window's close button, so
+        # the recording is saved on the way out.
+        handlers = {sig: signal.signal(sig, self._on_signal) for sig in _STOP_SIGNALS}
         try:
             while not self.window.should_close():
                 glfw.poll_events()
@@ -73,13 +128,18 @@ class ViewerApp:
                 self.draw_frame(size)
                 glfw.swap_buffers(self.window.handle)
                 tick = time.perf_counter()
-                self._frame_ms = (
-                    0.9 * self._frame_ms + 0.1 * (tick - previous) * 1e3 if self._frames else 0.0
-                )
-                previous = tick
+                frame_s, previous = tick - previous, tick
+                # A smoothed frame time for the HUD; the first frame includes start-up.
+                self._frame_ms = 0.9 * self._frame_ms + 100 * frame_s if self._frames else 0.0
                 self._frames += 1
+                if self.player and self._frames > 1:
+                    self.player.advance(frame_s)
                 self._write_state_file()
         finally:
+            for sig, handler in handlers.items():
+                signal.signal(sig, handler)
+            if self.recorder is not None:
+                self.autosaver.save(self.recorder, self.now())
             self._write_state_file(force=True)
             self.hud.release()
             self.renderer.release()
@@ -90,9 +150,16 @@ class ViewerApp:
             self.hud.resize(size)
         now = self.now()
         self.state.update(now)
-        settings = self.state.frame_settings(now).with_(
-            view=self.state.debug_view, focus_peaking=self.state.focus_peaking
+        if self.recorder is not None:
+            self.recorder.camera(now, self.state.pose)
+            self.autosaver.maybe_save(self.recorder, now)
+        base = (
+            self.player.sampler.sample(self.player.time_s)
+            if self.player
+            else self.state.frame_settings(now)
         )
+        settings = base.with_(view=self.state.debug_view, focus_peaking=self.state.focus_peaking)
+        self._last_settings = settings
         self.renderer.render(self.scene, settings)
         screen = self.ctx.screen
         screen.use()
@@ -115,6 +182,17 @@ class ViewerApp:
             + ("   peaking" if s.focus_peaking else ""),
             f"Frame {self._frame_ms:.1f} ms ({fps:.0f} fps)   H: help",
         ]  # fmt: skip
+        if self.player:
+            focus = self._last_settings.focus_distance_m
+            lens = self._last_settings.lens
+            status[0] = f"Focus {_metres(focus)}"
+            status[1] = (
+                f"f/{lens.f_stop:g}   {lens.focal_length_mm:g} mm   "
+                f"{lens.aperture_blades or 'round'}"
+            )
+            status.insert(0, self.player.status())
+        if self.recorder is not None:
+            status.insert(0, f"REC {now - self.recorder.start_s:5.1f} s  ->  {self.autosaver.path}")
         bottom = [s.message] if s.message else []
         return status, bottom, help_lines() if s.show_help else None
 
@@ -161,9 +239,9 @@ class ViewerApp:
             "nudge": lambda n: s.nudge(n, now),
             "dolly": lambda n: s.orbit.dolly(n),
             "toggle_tracking": lambda n: s.toggle_tracking(now),
-            "f_stop": s.step_f_stop,
-            "focal_length": s.step_focal_length,
-            "blades": s.step_blades,
+            "f_stop": lambda n: s.step_f_stop(n, now),
+            "focal_length": lambda n: s.step_focal_length(n, now),
+            "blades": lambda n: s.step_blades(n, now),
             "easing": s.step_easing,
             "duration": s.step_duration,
             "debug_view": s.step_debug_view,
@@ -171,10 +249,52 @@ class ViewerApp:
             "reset_camera": lambda n: s.reset_camera(),
             "help": lambda n: setattr(s, "show_help", not s.show_help),
             "screenshot": lambda n: self.screenshot(),
+            "record": lambda n: self.toggle_recording(),
+            "play_pause": lambda n: self._player_do(lambda p: setattr(p, "paused", not p.paused)),
+            "scrub": lambda n: self._player_do(lambda p: p.scrub(n / 10)),
+            "scrub_start": lambda n: self._player_do(lambda p: p.scrub(-p.time_s)),
             "quit": lambda n: self.window.request_close(),
         }
         handlers[action.name](action.arg)
         self._write_state_file(force=True)
+
+    def _player_do(self, change):
+        if self.player is None:
+            self.state.message = "playback keys work in `dofviewer play`"
+        else:
+            change(self.player)
+
+    # -- recording --------------------------------------------------------------------
+
+    def recording_setup(self, scene_ref: str, record_path: Path | None):
+        self._scene_ref, self._record_path = scene_ref, record_path
+
+    def toggle_recording(self):
+        now = self.now()
+        if self.player is not None:
+            self.state.message = "recording is for the viewer, not playback"
+            return
+        if self.recorder is None:
+            s = self.state
+            lens = {"f_stop": s.lens.f_stop, "focal_length_mm": s.lens.focal_length_mm,
+                    "aperture_blades": s.lens.aperture_blades}  # fmt: skip
+            self.recorder = Recorder(self._scene_ref, now, s.puller.target_m, lens, s.pose)
+            self.autosaver = Autosaver(self._record_path, self.screenshot_dir)
+            self.autosaver.save(self.recorder, now)
+            if s.tracking and s.target:
+                self.recorder.tracking(now, True, s.target, s._target_offset)
+            s.message = f"recording to {self.autosaver.path}"
+        else:
+            self.autosaver.save(self.recorder, now)
+            self.state.message = f"saved {self.autosaver.path}"
+            self.recorder = None
+
+    def _on_state_event(self, kind: str, now_s: float, **fields):
+        if self.recorder is not None:
+            getattr(self.recorder, kind)(now_s, **fields)
+
+    def _on_signal(self, signum, _frame):
+        self.window.request_close()
 
     def pick(self, x: float, y: float):
         """Pull focus to the surface under the cursor (window coordinates)."""
@@ -221,6 +341,8 @@ class ViewerApp:
         self._last_state_write = now
         snapshot = self.state.snapshot(now)
         snapshot.update(
+            recording=str(self.autosaver.path) if self.recorder is not None else None,
+            playback_time_s=self.player.time_s if self.player else None,
             frames=self._frames,
             frame_ms=round(self._frame_ms, 3),
             framebuffer_size=list(self.renderer.size),

@@ -59,6 +59,13 @@ BINDINGS: tuple[Binding, ...] = (
     Binding("F1", glfw.KEY_F1, 0, Action("help")),
     Binding("P", glfw.KEY_P, 0, Action("screenshot")),
     Binding("F12", glfw.KEY_F12, 0, Action("screenshot")),
+    Binding("R", glfw.KEY_R, 0, Action("record")),
+    Binding("Space", glfw.KEY_SPACE, 0, Action("play_pause")),
+    Binding("Right", glfw.KEY_RIGHT, 0, Action("scrub", +10)),
+    Binding("Left", glfw.KEY_LEFT, 0, Action("scrub", -10)),
+    Binding("Shift+Right", glfw.KEY_RIGHT, SHIFT, Action("scrub", +1)),
+    Binding("Shift+Left", glfw.KEY_LEFT, SHIFT, Action("scrub", -1)),
+    Binding("Home", glfw.KEY_HOME, 0, Action("scrub_start")),
     Binding("Esc", glfw.KEY_ESCAPE, 0, Action("quit")),
 )
 
@@ -103,6 +110,10 @@ _DESCRIPTIONS = {
     "reset_camera": "reset the camera to the scene's",
     "help": "this help",
     "screenshot": "save a PNG screenshot (never overwrites)",
+    "record": "start / stop recording the focus pull (autosaves)",
+    "play_pause": "playback: pause / resume",
+    "scrub": "playback: scrub 1 s (Shift: 0.1 s)",
+    "scrub_start": "playback: back to the start",
     "quit": "quit",
 }
 

@@ -71,6 +71,13 @@ class ViewerState:
         self.focus_peaking = False
         self.show_help = False
         self.message = ""  # a short line for the HUD: what the last action did
+        # Called as listener(kind, now_s, **fields) for each change a recording keeps:
+        # "focus", "lens" and "tracking" (see dofviewer.recorder.Recorder).
+        self.listener = None
+
+    def _emit(self, kind: str, now_s: float, **fields):
+        if self.listener is not None:
+            self.listener(kind, now_s, **fields)
 
     # -- what the renderer needs ----------------------------------------------------
 
@@ -95,6 +102,8 @@ class ViewerState:
     def pull_to(self, distance_m: float, now_s: float, target: str | None, point=None):
         """Start an eased pull; ``point`` (world) lets tracking follow the same spot."""
         self.puller.retarget(distance_m, now_s, easing=self.easing, duration_s=self.duration_s)
+        self._emit("focus", now_s, distance_m=distance_m, target=target, easing=self.easing,
+                   duration_s=self.duration_s)  # fmt: skip
         self.target = target
         if target is not None and point is not None:
             origin = np.asarray(self.scene.object_named(target).position_at(now_s))
@@ -145,6 +154,10 @@ class ViewerState:
         target = diopters(self.puller.target_m) - steps * NUDGE_DIOPTERS
         target = min(max(target, 0.0), MAX_DIOPTERS)
         self.puller.retarget(distance_from_diopters(target), now_s, duration_s=NUDGE_DURATION_S)
+        self._emit("focus", now_s, distance_m=self.puller.target_m, target=None,
+                   easing=self.puller.easing, duration_s=NUDGE_DURATION_S)  # fmt: skip
+        if self.tracking:
+            self._emit("tracking", now_s, on=False, target=None, offset=(0.0, 0.0, 0.0))
         self.tracking = False
         self.target = None
         self.message = f"focus {_distance_text(self.puller.target_m)}"
@@ -155,6 +168,8 @@ class ViewerState:
             self.message = "tracking needs a target: click an object or press Tab"
             return
         self.tracking = not self.tracking
+        self._emit("tracking", now_s, on=self.tracking, target=self.target,
+                   offset=tuple(float(v) for v in self._target_offset))  # fmt: skip
         self.message = f"tracking {self.target}" if self.tracking else "tracking off"
 
     def tracked_point(self, now_s: float) -> np.ndarray | None:
@@ -178,19 +193,23 @@ class ViewerState:
 
     # -- lens and view ------------------------------------------------------------------
 
-    def step_f_stop(self, steps: int):
-        self.lens = self.lens.with_(f_stop=step_fstop(self.lens.f_stop, steps))
+    def _set_lens(self, now_s: float, **changes):
+        self.lens = self.lens.with_(**changes)
+        self._emit("lens", now_s, **changes)
+
+    def step_f_stop(self, steps: int, now_s: float = 0.0):
+        self._set_lens(now_s, f_stop=step_fstop(self.lens.f_stop, steps))
         self.message = f"f/{self.lens.f_stop:g}"
 
-    def step_focal_length(self, steps: int):
-        self.lens = self.lens.with_(
-            focal_length_mm=_step(FOCAL_LENGTHS_MM, self.lens.focal_length_mm, steps)
+    def step_focal_length(self, steps: int, now_s: float = 0.0):
+        self._set_lens(
+            now_s, focal_length_mm=_step(FOCAL_LENGTHS_MM, self.lens.focal_length_mm, steps)
         )
         self.message = f"{self.lens.focal_length_mm:g} mm"
 
-    def step_blades(self, steps: int):
-        self.lens = self.lens.with_(
-            aperture_blades=_step(BLADE_COUNTS, self.lens.aperture_blades, steps, wrap=True)
+    def step_blades(self, steps: int, now_s: float = 0.0):
+        self._set_lens(
+            now_s, aperture_blades=_step(BLADE_COUNTS, self.lens.aperture_blades, steps, wrap=True)
         )
         self.message = f"{self.lens.aperture_blades or 'round'} aperture"
 

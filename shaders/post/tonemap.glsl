@@ -48,7 +48,7 @@ void main() {
         float t = clamp(log2(depth / 0.25) / 8.0, 0.0, 1.0);
         color = vec3(1.0 - t);
         float focus_t = log2(u_focus_distance / 0.25) / 8.0;
-        if (abs(t - focus_t) < 0.004) color = vec3(0.1, 0.9, 0.2);
+        if (abs(t - focus_t) < 0.0015) color = vec3(0.1, 0.9, 0.2);
         color = pow(color, vec3(2.2));
     } else if (u_view == 2) {
         // Signed CoC: near field orange, far field blue, brighter with more blur;

@@ -1,0 +1,618 @@
+"""Focus-pull timelines: keyframed focus, lens, tracking and camera moves. No GL.
+
+A timeline is a hand-editable JSON file that scripts a shot, so a rack focus can be
+replayed, rendered and shared exactly. Example::
+
+    {"format": "dofviewer-timeline", "version": 1, "scene": "assets/demo.json",
+     "duration_s": 6.0,
+     "start": {"focus_distance_m": 4.5, "f_stop": 1.4,
+               "camera": {"position": [0, 0.95, 0], "look_at": [0, 0.62, -5]}},
+     "keyframes": [
+       {"time_s": 0.5, "kind": "focus", "target": "ball", "distance_m": 1.22},
+       {"time_s": 3.0, "kind": "lens", "f_stop": 2.8},
+       {"time_s": 4.0, "kind": "tracking", "on": true, "target": "globe"}]}
+
+Top-level fields (all required unless marked optional):
+
+- ``format``: exactly "dofviewer-timeline"; ``version``: 1 (the only version).
+- ``scene``: a scene file, relative to the timeline file's folder, or "demo" (bundled).
+- ``duration_s`` (optional, >= 0): default is where the last keyframe's motion ends
+  (time_s + duration_s for a focus key, time_s otherwise) plus 0.5 s.
+- ``start``: the state at t = 0: ``focus_distance_m`` (> 0, or null for infinity);
+  optional ``f_stop``, ``focal_length_mm`` (> 0), ``aperture_blades`` (0 = round, or
+  3..16), ``blade_rotation_deg`` (default: the scene's lens), and ``camera``
+  {``position``, ``look_at``, optional ``up``} (default: the scene's camera).
+- ``keyframes``: a list in non-decreasing ``time_s`` (>= 0); each has ``time_s``,
+  ``kind`` and the fields of its kind:
+
+  - "focus": ``distance_m`` (> 0, or null for infinity), optional ``target`` (an object
+    name, or null; a label only, the distance is what is used), ``easing`` (one of
+    ``easing.EASINGS``, default "ease-in-out-cubic"), ``duration_s`` (>= 0, default 1).
+    A focus key also ends tracking.
+  - "lens": one or more of the four lens fields above; they change as a step.
+  - "tracking": ``on`` (true/false); when on, ``target`` (required) and ``offset``
+    ([x, y, z] from the object's animated position, default [0, 0, 0]): focus follows
+    that point through a 0.3 s spring until an "off" key or a focus key (an "off" lets
+    the spring settle where it was aimed). Target names are checked against the scene
+    by ``Timeline.check_against``, once the scene is loaded.
+  - "camera": ``position``, ``look_at``, optional ``up``: the camera cuts to it, then
+    moves linearly to the next camera key, and holds after the last.
+
+"comment" (any value) is allowed at the top level and in keyframes; it is not saved.
+Unknown fields, wrong types, NaN or Infinity are errors: :class:`TimelineError`, one
+line naming the file, the field and the problem. Saving writes infinity as null.
+"""
+
+from __future__ import annotations
+
+import bisect
+import copy
+import difflib
+import json
+import math
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+
+from dofviewer.camera import CameraPose
+from dofviewer.easing import (
+    DEFAULT_DURATION_S,
+    DEFAULT_EASING,
+    EASINGS,
+    SPRING_SETTLE_FRACTION,
+    FocusPuller,
+)
+from dofviewer.errors import DofError
+from dofviewer.fileio import atomic_write_text
+from dofviewer.renderer import FrameSettings
+from dofviewer.resources import demo_scene_path
+from dofviewer.scene import Scene
+
+FORMAT = "dofviewer-timeline"
+VERSION = 1
+LENS_FIELDS = ("f_stop", "focal_length_mm", "aperture_blades", "blade_rotation_deg")
+KIND_FIELDS = {
+    "focus": ("distance_m", "target", "easing", "duration_s"),
+    "lens": LENS_FIELDS,
+    "tracking": ("on", "target", "offset"),
+    "camera": ("position", "look_at", "up"),
+}
+#: Tracking follows its target through a critically damped spring this fast (as the
+#: viewer does), re-aimed at fixed absolute time steps so a sample depends only on t.
+TRACKING_DURATION_S = 0.3
+TRACKING_STEP_S = 1.0 / 120.0
+#: The sampler keeps the replay state every this many tracking steps, so scrubbing back
+#: into a long tracking shot replays at most this many steps.
+SNAPSHOT_STEPS = 120
+
+
+def _spring_lag_s(duration_s: float) -> float:
+    """A critically damped spring trails a steady ramp by 2/ω; ω = y/T, where
+    (1 + y)·e^(−y) = SPRING_SETTLE_FRACTION as in the easing module (fixed point)."""
+    y = 10.0
+    for _ in range(40):
+        y = math.log1p(y) - math.log(SPRING_SETTLE_FRACTION)
+    return 2.0 * duration_s / y
+
+
+#: A scripted path is known ahead, so tracking aims this far ahead of each step: the
+#: spring's lag plus half a step (the aim is held between steps). The focus then sits
+#: on a steadily moving object instead of trailing it by 2-3 %.
+TRACKING_LEAD_S = _spring_lag_s(TRACKING_DURATION_S) + TRACKING_STEP_S / 2.0
+#: The default duration leaves this long after the last motion, to see it land.
+DEFAULT_TAIL_S = 0.5
+
+Vec3 = tuple[float, float, float]
+
+
+class TimelineError(DofError):
+    """A timeline file is malformed; the message names the file, the field and the problem."""
+
+    def __init__(self, source: str, field: str, problem: str):
+        self.source, self.field, self.problem = source, field, problem
+        super().__init__(f"{source}: {field}: {problem}" if field else f"{source}: {problem}")
+
+
+@dataclass(frozen=True)
+class FocusKey:
+    time_s: float
+    distance_m: float  # math.inf for infinity
+    target: str | None = None
+    easing: str = DEFAULT_EASING
+    duration_s: float = DEFAULT_DURATION_S
+    kind: ClassVar[str] = "focus"
+
+
+@dataclass(frozen=True)
+class LensKey:
+    time_s: float
+    changes: dict  # ThinLens field -> value, applied with ThinLens.with_
+    kind: ClassVar[str] = "lens"
+
+
+@dataclass(frozen=True)
+class TrackingKey:
+    time_s: float
+    on: bool
+    target: str | None = None
+    offset: Vec3 = (0.0, 0.0, 0.0)
+    kind: ClassVar[str] = "tracking"
+
+
+@dataclass(frozen=True)
+class CameraKey:
+    time_s: float
+    position: Vec3
+    look_at: Vec3
+    up: Vec3 = (0.0, 1.0, 0.0)
+    kind: ClassVar[str] = "camera"
+
+    @property
+    def pose(self) -> CameraPose:
+        return CameraPose(self.position, self.look_at, self.up)
+
+
+Keyframe = FocusKey | LensKey | TrackingKey | CameraKey
+
+
+@dataclass(frozen=True)
+class Start:
+    focus_distance_m: float
+    lens_changes: dict = field(default_factory=dict)
+    camera: CameraPose | None = None  # None: the scene's camera
+
+
+@dataclass(frozen=True)
+class Timeline:
+    scene: str
+    start: Start
+    keyframes: tuple[Keyframe, ...]
+    duration_s: float
+    #: Where it was read from, for error messages; not part of its value.
+    source: str = field(default="<timeline>", compare=False, repr=False)
+
+    def scene_path(self, timeline_file_path: str | Path) -> Path:
+        """The scene file; relative paths are relative to the timeline file, not the cwd,
+        so a timeline and its scene can move together."""
+        if self.scene == "demo":
+            return demo_scene_path()
+        path = Path(self.scene).expanduser()
+        return path if path.is_absolute() else Path(timeline_file_path).parent / path
+
+    def check_against(self, scene: Scene) -> None:
+        """Raise TimelineError for a target the scene lacks (the scene loads after us)."""
+        names = [o.name for o in scene.objects]
+        for i, key in enumerate(self.keyframes):
+            target = getattr(key, "target", None)
+            if target is not None and target not in names:
+                raise TimelineError(
+                    self.source,
+                    f"keyframes[{i}].target",
+                    f"no object named '{target}' in {scene.source} (objects: {', '.join(names)})",
+                )
+
+
+# -- reading ---------------------------------------------------------------------------
+
+_REQUIRED = object()
+
+
+class _Reader:
+    """Walks the JSON tree, converting and checking each field where it is found."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, where: str, problem: str):
+        raise TimelineError(self.source, where, problem)
+
+    def table(self, value, where: str, known: tuple[str, ...], what: str = "") -> dict:
+        if not isinstance(value, dict):
+            self.fail(where or "top level", f"must be a JSON object, got {_kind(value)}")
+        for key in value:
+            if key not in known:
+                hint = difflib.get_close_matches(key, known, n=1)
+                extra = f" (did you mean '{hint[0]}'?)" if hint else ""
+                self.fail(_join(where, key), f"unknown field{what}{extra}")
+        return value
+
+    def get(self, table, key, where, default):
+        if key not in table:
+            if default is _REQUIRED:
+                self.fail(_join(where, key), "is required")
+            return None, True
+        return table[key], False
+
+    def number(self, table, key, where, default=_REQUIRED, *, above=None, at_least=None):
+        value, missing = self.get(table, key, where, default)
+        if missing:
+            return default
+        here = _join(where, key)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.fail(here, f"must be a number, got {_kind(value)}")
+        if not math.isfinite(value):
+            self.fail(here, f"must be finite, got {value}")
+        if above is not None and not value > above:
+            self.fail(here, f"must be > {above:g}, got {value:g}")
+        if at_least is not None and not value >= at_least:
+            self.fail(here, f"must be >= {at_least:g}, got {value:g}")
+        return float(value)
+
+    def distance(self, table, key, where) -> float:
+        """Metres > 0; null is infinity (JSON has no Infinity)."""
+        if table.get(key, 0) is None:
+            return math.inf
+        return self.number(table, key, where, above=0)
+
+    def vector(self, table, key, where, default=_REQUIRED) -> Vec3:
+        value, missing = self.get(table, key, where, default)
+        if missing:
+            return default
+        if not isinstance(value, list) or len(value) != 3:
+            self.fail(_join(where, key), f"must be a list of 3 numbers, got {_kind(value)}")
+        items = {str(i): v for i, v in enumerate(value)}
+        return tuple(self.number(items, str(i), _join(where, key)) for i in range(3))
+
+    def name(self, table, key, where, default=_REQUIRED) -> str | None:
+        value, missing = self.get(table, key, where, default)
+        if missing or (value is None and default is None):
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.fail(_join(where, key), f"must be a non-empty string, got {_kind(value)}")
+        return value
+
+    def lens(self, table, where) -> dict:
+        changes = {}
+        for key in LENS_FIELDS:
+            if key not in table:
+                continue
+            if key == "aperture_blades":
+                blades = table[key]
+                if type(blades) is not int or not (blades == 0 or 3 <= blades <= 16):
+                    self.fail(
+                        _join(where, key), f"must be 0 (round) or an integer 3..16, got {blades!r}"
+                    )
+                changes[key] = blades
+            else:
+                changes[key] = self.number(
+                    table, key, where, above=None if key == "blade_rotation_deg" else 0
+                )
+        return changes
+
+    def pose(self, table, where) -> CameraPose:
+        position, look_at = (
+            self.vector(table, "position", where),
+            self.vector(table, "look_at", where),
+        )
+        up = self.vector(table, "up", where, (0.0, 1.0, 0.0))
+        forward = np.subtract(look_at, position)
+        if np.linalg.norm(forward) < 1e-9:
+            self.fail(_join(where, "look_at"), "must differ from position")
+        if np.linalg.norm(np.cross(forward, up)) < 1e-9 * np.linalg.norm(forward):
+            self.fail(_join(where, "up"), "must not be zero or parallel to the view direction")
+        return CameraPose(position, look_at, up)
+
+    def easing(self, table, where) -> str:
+        easing = table.get("easing", DEFAULT_EASING)
+        if not isinstance(easing, str) or easing not in EASINGS:
+            hint = difflib.get_close_matches(easing, EASINGS, n=1) if isinstance(easing, str) else 0
+            extra = f" (did you mean '{hint[0]}'?)" if hint else ""
+            valid = ", ".join(EASINGS)
+            self.fail(
+                _join(where, "easing"),
+                f"unknown easing {json.dumps(easing)}{extra}; valid: {valid}",
+            )
+        return easing
+
+    def timeline(self, data) -> Timeline:
+        if not isinstance(data, dict):
+            self.fail("top level", f"must be a JSON object, got {_kind(data)}")
+        # Format and version first: a scene file given by mistake should say so.
+        fmt, _ = self.get(data, "format", "", _REQUIRED)
+        if fmt != FORMAT:
+            self.fail("format", f'must be "{FORMAT}", got {json.dumps(fmt)}')
+        version, _ = self.get(data, "version", "", _REQUIRED)
+        if type(version) is not int or version != VERSION:
+            problem = f"unsupported version {json.dumps(version)}"
+            self.fail("version", f"{problem} (this dofviewer reads version {VERSION})")
+        known = ("format", "version", "scene", "duration_s", "start", "keyframes", "comment")
+        data = self.table(data, "", known)
+        scene = self.name(data, "scene", "")
+        start, _ = self.get(data, "start", "", _REQUIRED)
+        start = self.table(start, "start", ("focus_distance_m", "camera", *LENS_FIELDS))
+        camera = None
+        if "camera" in start:
+            table = self.table(start["camera"], "start.camera", KIND_FIELDS["camera"])
+            camera = self.pose(table, "start.camera")
+        distance = self.distance(start, "focus_distance_m", "start")
+        start = Start(distance, self.lens(start, "start"), camera)
+        items, _ = self.get(data, "keyframes", "", _REQUIRED)
+        if not isinstance(items, list):
+            self.fail("keyframes", f"must be a list, got {_kind(items)}")
+        keys: list[Keyframe] = []
+        for i, item in enumerate(items):
+            keys.append(self.keyframe(item, f"keyframes[{i}]"))
+            if i and keys[i].time_s < keys[i - 1].time_s:
+                self.fail(
+                    f"keyframes[{i}].time_s",
+                    f"keyframes must be in time order ({keys[i].time_s} comes after "
+                    f"{keys[i - 1].time_s})",
+                )
+        ends = [k.time_s + (k.duration_s if isinstance(k, FocusKey) else 0.0) for k in keys]
+        default = max(ends, default=0.0) + DEFAULT_TAIL_S
+        duration = self.number(data, "duration_s", "", default, at_least=0)
+        return Timeline(scene, start, tuple(keys), duration, source=self.source)
+
+    def keyframe(self, item, where) -> Keyframe:
+        if not isinstance(item, dict):
+            self.fail(where, f"must be a JSON object, got {_kind(item)}")
+        kind, _ = self.get(item, "kind", where, _REQUIRED)
+        if not isinstance(kind, str) or kind not in KIND_FIELDS:
+            kinds = ", ".join(KIND_FIELDS)
+            self.fail(_join(where, "kind"), f"must be one of {kinds}; got {json.dumps(kind)}")
+        self.table(
+            item, where, ("time_s", "kind", "comment", *KIND_FIELDS[kind]), f" in a {kind} key"
+        )
+        time_s = self.number(item, "time_s", where, at_least=0)
+        if kind == "focus":
+            return FocusKey(
+                time_s,
+                self.distance(item, "distance_m", where),
+                self.name(item, "target", where, None),
+                self.easing(item, where),
+                self.number(item, "duration_s", where, DEFAULT_DURATION_S, at_least=0),
+            )
+        if kind == "lens":
+            if not any(key in item for key in LENS_FIELDS):
+                self.fail(where, f"a lens key needs one or more of {', '.join(LENS_FIELDS)}")
+            return LensKey(time_s, self.lens(item, where))
+        if kind == "camera":
+            pose = self.pose(item, where)
+            return CameraKey(time_s, pose.position, pose.look_at, pose.up)
+        on = item.get("on")
+        if not isinstance(on, bool):
+            self.fail(_join(where, "on"), f"must be true or false, got {_kind(on)}")
+        if not on:
+            for key in ("target", "offset"):
+                if key in item:
+                    self.fail(_join(where, key), "only allowed when tracking is on")
+            return TrackingKey(time_s, False)
+        offset = self.vector(item, "offset", where, (0.0, 0.0, 0.0))
+        return TrackingKey(time_s, True, self.name(item, "target", where), offset)
+
+
+def _join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+def _kind(value) -> str:
+    if value is None:
+        return "null"
+    return {bool: "a boolean", str: "a string", list: "a list", dict: "an object"}.get(
+        type(value), repr(value)
+    )
+
+
+def parse_timeline(text: str, source: str = "<timeline>") -> Timeline:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno} column {exc.colno}"
+        raise TimelineError(source, where, f"invalid JSON: {exc.msg}") from None
+    return _Reader(source).timeline(data)
+
+
+def load_timeline(path: str | Path) -> Timeline:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise TimelineError(str(path), "", f"cannot read timeline file ({exc.strerror})") from None
+    return parse_timeline(text, str(path))
+
+
+# -- writing ---------------------------------------------------------------------------
+
+
+def _json_distance(distance_m: float) -> float | None:
+    return None if math.isinf(distance_m) else distance_m
+
+
+def _pose_dict(pose) -> dict:
+    return {"position": list(pose.position), "look_at": list(pose.look_at), "up": list(pose.up)}
+
+
+def _key_dict(key: Keyframe) -> dict:
+    head = {"time_s": key.time_s, "kind": key.kind}
+    if isinstance(key, FocusKey):
+        return head | {"target": key.target, "distance_m": _json_distance(key.distance_m),
+                       "easing": key.easing, "duration_s": key.duration_s}  # fmt: skip
+    if isinstance(key, LensKey):
+        return head | key.changes
+    if isinstance(key, CameraKey):
+        return head | _pose_dict(key)
+    tracking = {"target": key.target, "offset": list(key.offset)} if key.on else {}
+    return head | {"on": key.on} | tracking
+
+
+def timeline_to_dict(timeline: Timeline) -> dict:
+    start = timeline.start
+    start_dict = {"focus_distance_m": _json_distance(start.focus_distance_m), **start.lens_changes}
+    if start.camera is not None:
+        start_dict["camera"] = _pose_dict(start.camera)
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "scene": timeline.scene,
+        "duration_s": timeline.duration_s,
+        "start": start_dict,
+        "keyframes": [_key_dict(k) for k in timeline.keyframes],
+    }
+
+
+def save_timeline(timeline: Timeline, path: str | Path) -> None:
+    """Write atomically, one keyframe per line: easy to read, edit and diff."""
+    data = timeline_to_dict(timeline)
+    lines = [f"  {json.dumps(k)}: {json.dumps(v, allow_nan=False)}" for k, v in data.items()]
+    keys = ",\n".join(f"    {json.dumps(k, allow_nan=False)}" for k in data["keyframes"])
+    lines[-1] = f'  "keyframes": [\n{keys}\n  ]' if keys else '  "keyframes": []'
+    atomic_write_text(path, "{\n" + ",\n".join(lines) + "\n}\n")
+
+
+# -- sampling --------------------------------------------------------------------------
+
+
+@dataclass
+class _Replay:
+    """The focus replay after every event at or before ``time_s``."""
+
+    puller: FocusPuller
+    time_s: float = -math.inf
+    next_key: int = 0
+    tracked: tuple | None = None  # (object, offset, key time) while tracking
+    steps: int = 0  # tracking steps taken since the key
+
+
+def _copy(state: _Replay) -> _Replay:
+    return replace(state, puller=copy.copy(state.puller))
+
+
+class TimelineSampler:
+    """Frame settings at any time t, as a pure function of t (call in any order).
+
+    Focus replays the focus and tracking events up to t through a fresh FocusPuller, so
+    it is exactly what the easing module gives. Replays are resumed from the last sample
+    (playing forward) or from a snapshot taken during long tracking (scrubbing): the
+    events sit at fixed absolute times, so resuming gives the same floats as starting
+    over, without its cost.
+    """
+
+    def __init__(self, timeline: Timeline, scene: Scene):
+        timeline.check_against(scene)
+        self.timeline, self.scene = timeline, scene
+        keys = timeline.keyframes
+        self._focus_keys = [k for k in keys if isinstance(k, FocusKey | TrackingKey)]
+        self._lens_keys = [k for k in keys if isinstance(k, LensKey)]
+        self._camera_keys = [k for k in keys if isinstance(k, CameraKey)]
+        self._camera_times = [k.time_s for k in self._camera_keys]
+        self._start_lens = scene.lens.with_(**timeline.start.lens_changes)
+        self._start_pose = timeline.start.camera or scene.camera
+        self._last: _Replay | None = None
+        self._snapshots: list[_Replay] = []  # in time order
+
+    def sample(self, t: float) -> FrameSettings:
+        t = float(t)
+        if not math.isfinite(t):
+            raise ValueError(f"time must be finite, got {t!r}")
+        lens = self._start_lens
+        for key in self._lens_keys:
+            if key.time_s > t:
+                break
+            lens = lens.with_(**key.changes)
+        return FrameSettings(
+            pose=self.camera_at(t),
+            lens=lens,
+            focus_distance_m=self.focus_at(t),
+            exposure_ev=self.scene.exposure_ev,
+            time_s=t,
+        )
+
+    def next_keyframe(self, t: float) -> Keyframe | None:
+        return next((k for k in self.timeline.keyframes if k.time_s > t), None)
+
+    def camera_at(self, t: float) -> CameraPose:
+        i = bisect.bisect_right(self._camera_times, t)
+        if i == 0:
+            return self._start_pose
+        a = self._camera_keys[i - 1]
+        if i == len(self._camera_keys):
+            return a.pose
+        b = self._camera_keys[i]
+        s = (t - a.time_s) / (b.time_s - a.time_s)
+
+        def lerp(p, q):
+            return tuple(float(x + (y - x) * s) for x, y in zip(p, q, strict=True))
+
+        return CameraPose(lerp(a.position, b.position), lerp(a.look_at, b.look_at), a.up)
+
+    def focus_at(self, t: float) -> float:
+        i = bisect.bisect_right([s.time_s for s in self._snapshots], t)
+        state = self._snapshots[i - 1] if i else None
+        if (
+            self._last
+            and self._last.time_s <= t
+            and (not state or state.time_s < self._last.time_s)
+        ):
+            state = self._last
+        if state is None:
+            state = _Replay(FocusPuller(self.timeline.start.focus_distance_m))
+        self._last = state = self._advance(_copy(state), t)
+        return state.puller.distance_m(t)
+
+    def _advance(self, state: _Replay, t: float) -> _Replay:
+        keys = self._focus_keys
+        while True:
+            next_time = keys[state.next_key].time_s if state.next_key < len(keys) else math.inf
+            if state.tracked is not None:
+                obj, offset, key_time = state.tracked
+                while (step := key_time + (state.steps + 1) * TRACKING_STEP_S) <= t:
+                    if step >= next_time:
+                        break
+                    state.steps += 1
+                    self._follow(state.puller, obj, offset, step)
+                    if state.steps % SNAPSHOT_STEPS == 0:
+                        state.time_s = step
+                        i = bisect.bisect([s.time_s for s in self._snapshots], step)
+                        if not i or self._snapshots[i - 1].time_s != step:
+                            self._snapshots.insert(i, _copy(state))
+            if next_time > t:
+                break
+            key = keys[state.next_key]
+            state.next_key += 1
+            state.tracked = None
+            if isinstance(key, FocusKey):
+                state.puller.retarget(key.distance_m, key.time_s, key.easing, key.duration_s)
+            elif key.on:
+                obj = self.scene.object_named(key.target)
+                state.tracked, state.steps = (obj, key.offset, key.time_s), 0
+                self._follow(state.puller, obj, key.offset, key.time_s)
+        state.time_s = t
+        return state
+
+    def _follow(self, puller: FocusPuller, obj, offset: Vec3, time_s: float) -> None:
+        """Aim the tracking spring at the tracked point's depth a lag ahead of ``time_s``."""
+        ahead = time_s + TRACKING_LEAD_S
+        depth = self.camera_at(ahead).depth_of(np.add(obj.position_at(ahead), offset))
+        if depth > 0.0 and depth != puller.target_m:  # behind the camera: hold focus
+            puller.retarget(depth, time_s, "spring", TRACKING_DURATION_S)
+
+
+# -- authoring -------------------------------------------------------------------------
+
+
+def pull_timeline(
+    scene: str,
+    stops: list[tuple[str | None, float]],
+    duration_s: float = 1.0,
+    easing: str = DEFAULT_EASING,
+    hold_s: float = 1.0,
+    f_stop: float | None = None,
+) -> Timeline:
+    """A rack focus through ``stops`` (name or None, distance): start on the first, hold,
+    pull to each next one, hold. Validated like a file, so bad options read the same."""
+    if not stops:
+        raise ValueError("pull_timeline needs at least one stop")
+    step = duration_s + hold_s
+    keys = [
+        {"time_s": hold_s + i * step, "kind": "focus", "target": name,
+         "distance_m": _json_distance(distance), "easing": easing, "duration_s": duration_s}
+        for i, (name, distance) in enumerate(stops[1:])
+    ]  # fmt: skip
+    start = {"focus_distance_m": _json_distance(stops[0][1])}
+    if f_stop is not None:
+        start["f_stop"] = f_stop
+    end = keys[-1]["time_s"] + duration_s + hold_s if keys else hold_s
+    data = {"format": FORMAT, "version": VERSION, "scene": scene, "duration_s": end,
+            "start": start, "keyframes": keys}  # fmt: skip
+    return _Reader("dofviewer pull").timeline(data)
