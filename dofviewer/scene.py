@@ -7,7 +7,6 @@ from one line. The format is documented in README.md ("Scene files").
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from pathlib import Path
 
 from dofviewer.camera import CameraPose
 from dofviewer.errors import SceneError
+from dofviewer.jsonreader import JsonReader, join, kind_of
 from dofviewer.lens import ThinLens
 from dofviewer.resources import demo_scene_path
 
@@ -116,68 +116,10 @@ def parse_scene(text: str, source: str = "<scene>") -> Scene:
     return _SceneReader(source).scene(data)
 
 
-class _SceneReader:
+class _SceneReader(JsonReader):
     """Walks the JSON tree, converting and checking each field where it is found."""
 
-    def __init__(self, source: str):
-        self.source = source
-
-    def fail(self, where: str, problem: str):
-        raise SceneError(self.source, where, problem)
-
-    # -- primitives ------------------------------------------------------------------
-
-    def table(self, value, where: str, known: tuple[str, ...]) -> dict:
-        if not isinstance(value, dict):
-            self.fail(where or "top level", f"must be a JSON object, got {_kind(value)}")
-        for key in value:
-            if key not in known:
-                hint = difflib.get_close_matches(key, known, n=1)
-                extra = f" (did you mean '{hint[0]}'?)" if hint else ""
-                self.fail(_join(where, key), f"unknown field{extra}")
-        return value
-
-    def number(self, table, key, where, default=None, *, above=None, at_least=None):
-        here = _join(where, key)
-        if key not in table:
-            if default is None:
-                self.fail(here, "is required")
-            return default
-        value = table[key]
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.fail(here, f"must be a number, got {_kind(value)}")
-        if not math.isfinite(value):
-            self.fail(here, f"must be finite, got {value}")
-        if above is not None and not value > above:
-            self.fail(here, f"must be > {above:g}, got {value:g}")
-        if at_least is not None and not value >= at_least:
-            self.fail(here, f"must be >= {at_least:g}, got {value:g}")
-        return float(value)
-
-    def vector(self, table, key, where, default=None, *, length=3, above=None, at_least=None):
-        here = _join(where, key)
-        if key not in table:
-            if default is None:
-                self.fail(here, "is required")
-            return default
-        value = table[key]
-        if not isinstance(value, list) or len(value) != length:
-            self.fail(here, f"must be a list of {length} numbers, got {_kind(value)}")
-        items = {str(i): v for i, v in enumerate(value)}
-        return tuple(
-            self.number(items, str(i), here, above=above, at_least=at_least) for i in range(length)
-        )
-
-    def choice(self, table, key, where, options, default=None) -> str:
-        here = _join(where, key)
-        if key not in table:
-            if default is None:
-                self.fail(here, "is required")
-            return default
-        value = table[key]
-        if value not in options:
-            self.fail(here, f"must be one of {', '.join(options)}; got {json.dumps(value)}")
-        return value
+    error = SceneError
 
     # -- sections --------------------------------------------------------------------
 
@@ -245,7 +187,7 @@ class _SceneReader:
         if items is None:
             self.fail("objects", "is required")
         if not isinstance(items, list):
-            self.fail("objects", f"must be a list, got {_kind(items)}")
+            self.fail("objects", f"must be a list, got {kind_of(items)}")
         seen: dict[str, int] = {}
         objects = []
         for i, item in enumerate(items):
@@ -267,7 +209,7 @@ class _SceneReader:
         item = self.table(item, where, known)
         name = item.get("name")
         if not isinstance(name, str) or not name.strip():
-            self.fail(_join(where, "name"), "must be a non-empty string")
+            self.fail(join(where, "name"), "must be a non-empty string")
         shape = self.choice(item, "shape", where, SHAPES)
         radius, size = 0.5, (1.0, 1.0, 1.0)
         if shape == "sphere":
@@ -290,7 +232,7 @@ class _SceneReader:
             checker_size_m=self.number(
                 item, "checker_size_m", where, DEFAULT_CHECKER_SIZE_M, above=0
             ),
-            animate=self.animation(item["animate"], _join(where, "animate"))
+            animate=self.animation(item["animate"], join(where, "animate"))
             if "animate" in item
             else None,
         )
@@ -299,9 +241,9 @@ class _SceneReader:
         anim = self.table(anim, where, ("path", "period_s"))
         path = anim.get("path")
         if not isinstance(path, list) or not path:
-            self.fail(_join(where, "path"), "must be a non-empty list of [x, y, z] points")
+            self.fail(join(where, "path"), "must be a non-empty list of [x, y, z] points")
         items = {str(i): p for i, p in enumerate(path)}
-        points = tuple(self.vector(items, str(i), _join(where, "path")) for i in range(len(path)))
+        points = tuple(self.vector(items, str(i), join(where, "path")) for i in range(len(path)))
         return Animation(points, self.number(anim, "period_s", where, above=0))
 
     def light(self, light) -> Light:
@@ -315,20 +257,6 @@ class _SceneReader:
             color=self.vector(light, "color", "light", default.color, at_least=0),
             ambient=self.vector(light, "ambient", "light", default.ambient, at_least=0),
         )
-
-
-def _join(where: str, key: str) -> str:
-    if not where:
-        return key
-    return f"{where}[{key}]" if key.isdigit() else f"{where}.{key}"
-
-
-def _kind(value) -> str:
-    if value is None:
-        return "null"
-    return {bool: "a boolean", str: "a string", list: "a list", dict: "an object"}.get(
-        type(value), repr(value)
-    )
 
 
 def _cross(a, b):

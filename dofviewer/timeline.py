@@ -66,6 +66,7 @@ from dofviewer.easing import (
 )
 from dofviewer.errors import DofError
 from dofviewer.fileio import atomic_write_text
+from dofviewer.jsonreader import REQUIRED, JsonReader, join, kind_of
 from dofviewer.renderer import FrameSettings
 from dofviewer.resources import demo_scene_path
 from dofviewer.scene import Scene
@@ -196,49 +197,11 @@ class Timeline:
 
 # -- reading ---------------------------------------------------------------------------
 
-_REQUIRED = object()
 
-
-class _Reader:
+class _Reader(JsonReader):
     """Walks the JSON tree, converting and checking each field where it is found."""
 
-    def __init__(self, source: str):
-        self.source = source
-
-    def fail(self, where: str, problem: str):
-        raise TimelineError(self.source, where, problem)
-
-    def table(self, value, where: str, known: tuple[str, ...], what: str = "") -> dict:
-        if not isinstance(value, dict):
-            self.fail(where or "top level", f"must be a JSON object, got {_kind(value)}")
-        for key in value:
-            if key not in known:
-                hint = difflib.get_close_matches(key, known, n=1)
-                extra = f" (did you mean '{hint[0]}'?)" if hint else ""
-                self.fail(_join(where, key), f"unknown field{what}{extra}")
-        return value
-
-    def get(self, table, key, where, default):
-        if key not in table:
-            if default is _REQUIRED:
-                self.fail(_join(where, key), "is required")
-            return None, True
-        return table[key], False
-
-    def number(self, table, key, where, default=_REQUIRED, *, above=None, at_least=None):
-        value, missing = self.get(table, key, where, default)
-        if missing:
-            return default
-        here = _join(where, key)
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.fail(here, f"must be a number, got {_kind(value)}")
-        if not math.isfinite(value):
-            self.fail(here, f"must be finite, got {value}")
-        if above is not None and not value > above:
-            self.fail(here, f"must be > {above:g}, got {value:g}")
-        if at_least is not None and not value >= at_least:
-            self.fail(here, f"must be >= {at_least:g}, got {value:g}")
-        return float(value)
+    error = TimelineError
 
     def distance(self, table, key, where) -> float:
         """Metres > 0; null is infinity (JSON has no Infinity)."""
@@ -246,21 +209,21 @@ class _Reader:
             return math.inf
         return self.number(table, key, where, above=0)
 
-    def vector(self, table, key, where, default=_REQUIRED) -> Vec3:
+    def vector(self, table, key, where, default=REQUIRED) -> Vec3:
         value, missing = self.get(table, key, where, default)
         if missing:
             return default
         if not isinstance(value, list) or len(value) != 3:
-            self.fail(_join(where, key), f"must be a list of 3 numbers, got {_kind(value)}")
+            self.fail(join(where, key), f"must be a list of 3 numbers, got {kind_of(value)}")
         items = {str(i): v for i, v in enumerate(value)}
-        return tuple(self.number(items, str(i), _join(where, key)) for i in range(3))
+        return tuple(self.number(items, str(i), join(where, key)) for i in range(3))
 
-    def name(self, table, key, where, default=_REQUIRED) -> str | None:
+    def name(self, table, key, where, default=REQUIRED) -> str | None:
         value, missing = self.get(table, key, where, default)
         if missing or (value is None and default is None):
             return None
         if not isinstance(value, str) or not value.strip():
-            self.fail(_join(where, key), f"must be a non-empty string, got {_kind(value)}")
+            self.fail(join(where, key), f"must be a non-empty string, got {kind_of(value)}")
         return value
 
     def lens(self, table, where) -> dict:
@@ -272,7 +235,7 @@ class _Reader:
                 blades = table[key]
                 if type(blades) is not int or not (blades == 0 or 3 <= blades <= 16):
                     self.fail(
-                        _join(where, key), f"must be 0 (round) or an integer 3..16, got {blades!r}"
+                        join(where, key), f"must be 0 (round) or an integer 3..16, got {blades!r}"
                     )
                 changes[key] = blades
             else:
@@ -289,9 +252,9 @@ class _Reader:
         up = self.vector(table, "up", where, (0.0, 1.0, 0.0))
         forward = np.subtract(look_at, position)
         if np.linalg.norm(forward) < 1e-9:
-            self.fail(_join(where, "look_at"), "must differ from position")
+            self.fail(join(where, "look_at"), "must differ from position")
         if np.linalg.norm(np.cross(forward, up)) < 1e-9 * np.linalg.norm(forward):
-            self.fail(_join(where, "up"), "must not be zero or parallel to the view direction")
+            self.fail(join(where, "up"), "must not be zero or parallel to the view direction")
         return CameraPose(position, look_at, up)
 
     def easing(self, table, where) -> str:
@@ -301,26 +264,26 @@ class _Reader:
             extra = f" (did you mean '{hint[0]}'?)" if hint else ""
             valid = ", ".join(EASINGS)
             self.fail(
-                _join(where, "easing"),
+                join(where, "easing"),
                 f"unknown easing {json.dumps(easing)}{extra}; valid: {valid}",
             )
         return easing
 
     def timeline(self, data) -> Timeline:
         if not isinstance(data, dict):
-            self.fail("top level", f"must be a JSON object, got {_kind(data)}")
+            self.fail("top level", f"must be a JSON object, got {kind_of(data)}")
         # Format and version first: a scene file given by mistake should say so.
-        fmt, _ = self.get(data, "format", "", _REQUIRED)
+        fmt, _ = self.get(data, "format", "", REQUIRED)
         if fmt != FORMAT:
             self.fail("format", f'must be "{FORMAT}", got {json.dumps(fmt)}')
-        version, _ = self.get(data, "version", "", _REQUIRED)
+        version, _ = self.get(data, "version", "", REQUIRED)
         if type(version) is not int or version != VERSION:
             problem = f"unsupported version {json.dumps(version)}"
             self.fail("version", f"{problem} (this dofviewer reads version {VERSION})")
         known = ("format", "version", "scene", "duration_s", "start", "keyframes", "comment")
         data = self.table(data, "", known)
         scene = self.name(data, "scene", "")
-        start, _ = self.get(data, "start", "", _REQUIRED)
+        start, _ = self.get(data, "start", "", REQUIRED)
         start = self.table(start, "start", ("focus_distance_m", "camera", *LENS_FIELDS))
         camera = None
         if "camera" in start:
@@ -328,9 +291,9 @@ class _Reader:
             camera = self.pose(table, "start.camera")
         distance = self.distance(start, "focus_distance_m", "start")
         start = Start(distance, self.lens(start, "start"), camera)
-        items, _ = self.get(data, "keyframes", "", _REQUIRED)
+        items, _ = self.get(data, "keyframes", "", REQUIRED)
         if not isinstance(items, list):
-            self.fail("keyframes", f"must be a list, got {_kind(items)}")
+            self.fail("keyframes", f"must be a list, got {kind_of(items)}")
         keys: list[Keyframe] = []
         for i, item in enumerate(items):
             keys.append(self.keyframe(item, f"keyframes[{i}]"))
@@ -347,11 +310,11 @@ class _Reader:
 
     def keyframe(self, item, where) -> Keyframe:
         if not isinstance(item, dict):
-            self.fail(where, f"must be a JSON object, got {_kind(item)}")
-        kind, _ = self.get(item, "kind", where, _REQUIRED)
+            self.fail(where, f"must be a JSON object, got {kind_of(item)}")
+        kind, _ = self.get(item, "kind", where, REQUIRED)
         if not isinstance(kind, str) or kind not in KIND_FIELDS:
             kinds = ", ".join(KIND_FIELDS)
-            self.fail(_join(where, "kind"), f"must be one of {kinds}; got {json.dumps(kind)}")
+            self.fail(join(where, "kind"), f"must be one of {kinds}; got {json.dumps(kind)}")
         self.table(
             item, where, ("time_s", "kind", "comment", *KIND_FIELDS[kind]), f" in a {kind} key"
         )
@@ -373,26 +336,14 @@ class _Reader:
             return CameraKey(time_s, pose.position, pose.look_at, pose.up)
         on = item.get("on")
         if not isinstance(on, bool):
-            self.fail(_join(where, "on"), f"must be true or false, got {_kind(on)}")
+            self.fail(join(where, "on"), f"must be true or false, got {kind_of(on)}")
         if not on:
             for key in ("target", "offset"):
                 if key in item:
-                    self.fail(_join(where, key), "only allowed when tracking is on")
+                    self.fail(join(where, key), "only allowed when tracking is on")
             return TrackingKey(time_s, False)
         offset = self.vector(item, "offset", where, (0.0, 0.0, 0.0))
         return TrackingKey(time_s, True, self.name(item, "target", where), offset)
-
-
-def _join(where: str, key: str) -> str:
-    return f"{where}.{key}" if where else key
-
-
-def _kind(value) -> str:
-    if value is None:
-        return "null"
-    return {bool: "a boolean", str: "a string", list: "a list", dict: "an object"}.get(
-        type(value), repr(value)
-    )
 
 
 def parse_timeline(text: str, source: str = "<timeline>") -> Timeline:

@@ -23,7 +23,8 @@ MARGIN = 8
 class Hud:
     def __init__(self, ctx: moderngl.Context, shaders: ShaderLibrary, size: tuple[int, int]):
         self.ctx = ctx
-        self.pass_ = FullscreenPass(ctx, shaders, "post/overlay.glsl")
+        # A texel-for-pixel copy, blended (premultiplied alpha) over the frame.
+        self.pass_ = FullscreenPass(ctx, shaders, "post/copy.glsl")
         self.font = ImageFont.load_default(size=FONT_SIZE)
         self.texture = None
         self._content = None
@@ -80,7 +81,7 @@ class Hud:
     def draw(self, framebuffer):
         self.ctx.enable(moderngl.BLEND)
         self.ctx.blend_func = moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA
-        self.pass_.draw(framebuffer, {"u_overlay": self.texture})
+        self.pass_.draw(framebuffer, {"u_source": self.texture})
         self.ctx.disable(moderngl.BLEND)
 
     def release(self):

@@ -1,5 +1,6 @@
 #version 330 core
-// One full-screen texture copy: the benchmark's unit of cost ("screen copies").
+// A texel-for-pixel copy: the benchmark's unit of cost ("screen copies"), and the HUD
+// overlay (drawn with premultiplied-alpha blending).
 #include "common/fullscreen.glsl"
 
 #if defined FRAGMENT_SHADER
