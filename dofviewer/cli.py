@@ -104,6 +104,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     render.add_argument("--no-dof", action="store_true", help="render all in focus")
     render.add_argument(
+        "--reference",
+        action="store_true",
+        help="ground truth by accumulation over the aperture (slow) instead of the gather",
+    )
+    render.add_argument("--samples", type=int, default=256, metavar="N",
+                        help="aperture samples for --reference (256)")  # fmt: skip
+    render.add_argument(
         "--linear-out", metavar="OUT.npy", help="linear HDR RGB after DOF (float32 H×W×3)"
     )
     render.add_argument("--depth-out", metavar="OUT.npy", help="view depth in metres (float32 H×W)")
@@ -157,6 +164,16 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--size", type=parse_size, default=(960, 540), metavar="WxH")
     play.add_argument("--state-file", metavar="FILE.json", help="as for view: state for scripts")
 
+    quality = commands.add_parser(
+        "quality", help="compare the gather with the ground-truth reference"
+    )
+    quality.add_argument("--size", type=parse_size, default=(480, 270), metavar="WxH")
+    quality.add_argument(
+        "--samples", type=int, default=256, metavar="N", help="reference samples (256)"
+    )
+    quality.add_argument("--out", metavar="DIR", help="write side-by-side PNGs here")
+    quality.add_argument("--json", metavar="OUT.json", help="also write the results as JSON")
+
     bench = commands.add_parser("bench", help="measure the cost of the DOF passes headless")
     bench.add_argument("--sizes", type=parse_sizes, default=[(640, 360), (1280, 720), (1920, 1080)],
                        metavar="WxH,...", help="default 640x360,1280x720,1920x1080")  # fmt: skip
@@ -189,6 +206,13 @@ def main(argv: list[str] | None = None) -> int:
             from dofviewer import commands
 
             return getattr(commands, f"{args.command}_command")(args)
+        if args.command == "quality":
+            from dofviewer import quality
+
+            if args.samples < 1:
+                raise DofError(f"--samples: must be >= 1, got {args.samples}")
+            quality.run(args.size, args.samples, args.out, args.json)
+            return 0
         if args.command == "bench":
             from dofviewer import bench
 

@@ -53,9 +53,15 @@ def render_command(args) -> int:
     ):
         if path is not None and not Path(path).parent.is_dir() and str(Path(path).parent):
             raise DofError(f"{flag}: folder '{Path(path).parent}' does not exist")
+    if args.samples < 1:
+        raise DofError(f"--samples: must be >= 1, got {args.samples}")
     with HeadlessRenderer(args.size) as renderer:
         frame = renderer.render(
-            scene, focus_on=args.focus_on, settings=settings, dof=not args.no_dof
+            scene,
+            focus_on=args.focus_on,
+            settings=settings,
+            dof=not args.no_dof,
+            reference_samples=args.samples if args.reference else 0,
         )
     write_png(args.output, frame.image)
     if args.linear_out:
@@ -66,7 +72,8 @@ def render_command(args) -> int:
     print(
         f"wrote {args.output} ({args.size[0]}x{args.size[1]}, focus {s.focus_distance_m:.3f} m, "
         f"{s.lens.focal_length_mm:g} mm f/{s.lens.f_stop:g}"
-        f"{'' if s.dof else ', no DOF'})",
+        f"{'' if s.dof else ', no DOF'}"
+        f"{f', reference {args.samples} samples' if args.reference else ''})",
         file=sys.stderr,
     )
     return 0

@@ -58,9 +58,14 @@ class HeadlessRenderer:
         *,
         focus_on: str | None = None,
         settings: FrameSettings | None = None,
+        reference_samples: int = 0,
         **overrides,
     ) -> Frame:
-        """Render ``scene``; ``overrides`` replace FrameSettings fields (lens, dof, ...)."""
+        """Render ``scene``; ``overrides`` replace FrameSettings fields (lens, dof, ...).
+
+        ``reference_samples`` > 0 renders the accumulation reference instead of the
+        real-time gather (ground truth for tests and the quality benchmark).
+        """
         if size is not None:
             self.renderer.resize(size)
         settings = (settings or FrameSettings.from_scene(scene)).with_(**overrides)
@@ -69,7 +74,10 @@ class HeadlessRenderer:
                 focus_distance_m=self.focus_distance_on(scene, settings, focus_on)
             )
         r = self.renderer
-        r.render(scene, settings)
+        if reference_samples > 0 and settings.dof:
+            r.render_reference(scene, settings, reference_samples)
+        else:
+            r.render(scene, settings)
         return Frame(
             image=r.read_image(),
             linear=r.read_linear(),

@@ -53,6 +53,25 @@ class Renderer:
         self.dof = DepthOfField(ctx, self.shaders)
         self.tonemap = Tonemap(ctx, self.shaders)
         self.timer = NullTimer()
+        self._accumulator = None
+
+    def render_reference(
+        self, scene: Scene, settings: FrameSettings, samples: int = 256, output=None
+    ):
+        """Ground truth by accumulation over the aperture (slow: one scene pass per sample).
+
+        Depth, CoC and ids come from the pinhole view, as for :meth:`render`.
+        """
+        from dofviewer.gl.reference import Accumulator
+
+        if self._accumulator is None:
+            self._accumulator = Accumulator(self.ctx, self.shaders)
+        t = self.targets
+        linear = self._accumulator.render(scene, settings, self.scene_pass, t, samples)
+        self.scene_pass.draw(scene, t, self.view_projection(settings), settings.time_s)
+        self.dof.compute_coc(t, settings.lens, settings.focus_distance_m)
+        self._linear_source = linear
+        self._tonemap(settings, linear, output)
 
     def set_timer(self, timer):
         """Time each pass with ``timer`` (see dofviewer.gl.timing); NullTimer turns it off."""
@@ -108,7 +127,10 @@ class Renderer:
 
     def read_linear(self) -> np.ndarray:
         """Linear HDR RGB after DOF, before tone mapping, as float32 H×W×3."""
-        data = np.frombuffer(self._linear_source.read(), dtype=np.float16)
+        source = self._linear_source
+        data = np.frombuffer(
+            source.read(), dtype=np.float16 if source.dtype == "f2" else np.float32
+        )
         return _top_down(data.reshape(self.size[1], self.size[0], 4)[..., :3].astype(np.float32))
 
     def read_depth(self) -> np.ndarray:
@@ -134,6 +156,8 @@ class Renderer:
         return int(np.frombuffer(ids, np.uint32)[0]), float(np.frombuffer(depth, np.float32)[0])
 
     def release(self):
+        if self._accumulator is not None:
+            self._accumulator.release()
         self.tonemap.release()
         self.dof.release()
         self.scene_pass.release()

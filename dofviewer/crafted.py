@@ -1,0 +1,71 @@
+"""Small scenes built to expose the hard spots of a gather: the quality benchmark's
+crafted cases. Flat ambient light (radiance = albedo) keeps pixel values exact."""
+
+from __future__ import annotations
+
+import json
+
+from dofviewer.scene import Scene, parse_scene
+
+_FLAT = {"color": [0, 0, 0], "ambient": [1, 1, 1]}
+
+
+def _scene(name: str, focus_m: float, objects: list, f_stop=1.4, focal_mm=85.0, **camera) -> Scene:
+    data = {
+        "camera": {
+            "position": [0, 0, 0],
+            "look_at": [0, 0, -1],
+            "focal_length_mm": focal_mm,
+            "f_stop": f_stop,
+            "focus_distance_m": focus_m,
+            **camera,
+        },  # fmt: skip
+        "background": [0.02, 0.02, 0.03],
+        "light": _FLAT,
+        "objects": objects,
+    }
+    return parse_scene(json.dumps(data), f"<crafted: {name}>")
+
+
+def _wall(depth: float, **fields) -> dict:
+    return {"name": fields.pop("name", "wall"), "shape": "plane", "position": [0, 0, -depth],
+            "size": [200, 200], "rotation_deg": [90, 0, 0], **fields}  # fmt: skip
+
+
+def halo() -> Scene:
+    """A thin in-focus post in front of a far, strongly blurred, bright checker wall."""
+    return _scene("halo", 2.0, [
+        {"name": "post", "shape": "box", "position": [0, 0, -2], "size": [0.04, 3, 0.04],
+         "color": [0.1, 0.1, 0.1]},
+        _wall(30, color=[1, 1, 1], emissive=[1, 1, 1], texture="checker", checker_size_m=2.5),
+    ])  # fmt: skip
+
+
+def near_bleed() -> Scene:
+    """A blurred near bar over an in-focus checker wall."""
+    return _scene("near-bleed", 3.0, [
+        {"name": "bar", "shape": "box", "position": [0.15, 0, -1.2], "size": [0.12, 3, 0.05],
+         "color": [0.9, 0.3, 0.1]},
+        _wall(3, color=[0.9, 0.9, 0.9], texture="checker", checker_size_m=0.2),
+    ])  # fmt: skip
+
+
+def bokeh() -> Scene:
+    """A far bright light, far out of focus, over a dark background. It spans a few
+    pixels so that 256 reference samples overlap into a smooth disc rather than a
+    scatter of points."""
+    return _scene("bokeh", 1.0, [
+        {"name": "lamp", "shape": "sphere", "position": [0, 0, -8], "radius": 0.04,
+         "color": [0, 0, 0], "emissive": [8, 6.5, 4.5]},
+    ])  # fmt: skip
+
+
+def receding_floor() -> Scene:
+    """A checker floor running through the focus plane: a continuous CoC gradient."""
+    return _scene("floor", 3.0, [
+        {"name": "floor", "shape": "plane", "position": [0, -0.6, -20], "size": [20, 40],
+         "color": [0.9, 0.9, 0.9], "texture": "checker", "checker_size_m": 0.25},
+    ], look_at=[0, -0.25, -1])  # fmt: skip
+
+
+CRAFTED = {"halo": halo, "near-bleed": near_bleed, "bokeh": bokeh, "floor": receding_floor}

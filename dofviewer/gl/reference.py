@@ -1,0 +1,79 @@
+"""The accumulation reference: ground-truth thin-lens depth of field on the GPU.
+
+Renders the scene once per point on the aperture, each from an eye moved to that point
+with a sheared frustum (``dofviewer/lens_sampling.py``), and averages the linear HDR
+images in a float32 buffer. Each sample also shifts the image by a sub-pixel amount, so
+the average is antialiased too, as a path tracer's would be.
+"""
+
+from __future__ import annotations
+
+import moderngl
+import numpy as np
+
+from dofviewer.gl.fullscreen import FullscreenPass
+from dofviewer.gl.scene_pass import ScenePass
+from dofviewer.gl.shaders import ShaderLibrary
+from dofviewer.gl.targets import FrameTargets
+from dofviewer.lens_sampling import aperture_samples, sheared_view_projection
+
+#: Roberts' R2 sequence: well-spread sub-pixel offsets for any sample count.
+_R2 = np.array([0.7548776662466927, 0.5698402909980532])
+
+
+def pixel_jitter(count: int) -> np.ndarray:
+    return np.mod(0.5 + np.outer(np.arange(count), _R2), 1.0) - 0.5
+
+
+class Accumulator:
+    """Owns the float32 accumulation buffer (rebuilt when the frame size changes)."""
+
+    def __init__(self, ctx: moderngl.Context, shaders: ShaderLibrary):
+        self.ctx = ctx
+        self.add = FullscreenPass(ctx, shaders, "post/accumulate.glsl")
+        self.texture = None
+        self.fbo = None
+
+    def _ensure(self, size):
+        if self.texture is not None and self.texture.size == size:
+            return
+        self._free()
+        self.texture = self.ctx.texture(size, 4, dtype="f4")
+        self.fbo = self.ctx.framebuffer([self.texture])
+
+    def render(self, scene, settings, scene_pass: ScenePass, targets: FrameTargets, samples: int):
+        """Average ``samples`` lens positions into :attr:`texture` (linear HDR)."""
+        size = targets.size
+        self._ensure(size)
+        lens = settings.lens
+        points = aperture_samples(samples, lens.aperture_blades, lens.blade_rotation_deg)
+        jitter = pixel_jitter(samples)
+        self.fbo.clear(0.0, 0.0, 0.0, 0.0)
+        for point, offset in zip(points, jitter, strict=True):
+            view_projection = sheared_view_projection(
+                settings.pose,
+                lens,
+                size[0] / size[1],
+                settings.focus_distance_m,
+                point,
+                offset,
+                size,
+            )
+            scene_pass.draw(scene, targets, view_projection, settings.time_s)
+            self.ctx.enable(moderngl.BLEND)
+            self.ctx.blend_func = moderngl.ONE, moderngl.ONE
+            self.add.draw(self.fbo, {"u_source": targets.scene_color}, u_weight=1.0 / samples)
+            self.ctx.disable(moderngl.BLEND)
+        return self.texture
+
+    def _free(self):
+        if self.fbo is not None:
+            targets_default = self.ctx.detect_framebuffer(0)
+            targets_default.use()
+            self.fbo.release()
+            self.texture.release()
+        self.texture = self.fbo = None
+
+    def release(self):
+        self._free()
+        self.add.release()
