@@ -103,7 +103,8 @@ def run(size=(480, 270), samples=256, out_dir=None, json_path=None, out=print) -
                     np.concatenate([realtime, reference, heat_map(realtime, reference)], 1),
                 )
             out(
-                f"{name:>18}  PSNR {row['psnr_db']:6.2f} dB  SSIM {row['ssim']:.4f}  worst 8x8 {row['worst_block']:5.1f}"
+                f"{name:>18}  PSNR {row['psnr_db']:6.2f} dB  SSIM {row['ssim']:.4f}  "
+                f"worst 8x8 {row['worst_block']:5.1f}"
             )
     summary = {
         "size": list(size),
@@ -113,7 +114,8 @@ def run(size=(480, 270), samples=256, out_dir=None, json_path=None, out=print) -
         "cases": rows,
     }
     out(
-        f"{'mean':>18}  PSNR {summary['mean_psnr_db']:6.2f} dB   (lowest {summary['min_psnr_db']:.2f} dB)"
+        f"{'mean':>18}  PSNR {summary['mean_psnr_db']:6.2f} dB   "
+        f"(lowest {summary['min_psnr_db']:.2f} dB)"
     )
     if json_path:
         atomic_write_text(json_path, json.dumps(summary, indent=2))
