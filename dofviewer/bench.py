@@ -59,7 +59,7 @@ def bench_size(renderer: HeadlessRenderer, size, frames: int, warmup: int, metho
             with timer.section("copy"):
                 # Scene colour into the linear target: same size and format as the DOF's
                 # output, which the benchmark does not read back.
-                copy.draw(r.targets.linear_fbo, {"u_source": r.targets.scene_color})
+                copy.draw(r.targets.linear_fbo, {"u_source": r.targets.color_source})
             ctx.finish()
             elapsed = time.perf_counter() - start
             if i >= warmup:

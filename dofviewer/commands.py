@@ -55,7 +55,7 @@ def render_command(args) -> int:
             raise DofError(f"{flag}: folder '{Path(path).parent}' does not exist")
     if args.samples < 1:
         raise DofError(f"--samples: must be >= 1, got {args.samples}")
-    with HeadlessRenderer(args.size) as renderer:
+    with HeadlessRenderer(args.size, supersample=args.supersample) as renderer:
         frame = renderer.render(
             scene,
             focus_on=args.focus_on,

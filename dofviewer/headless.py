@@ -28,10 +28,10 @@ class Frame:
 class HeadlessRenderer:
     """Owns a windowless GL context and a :class:`Renderer`; reuse it for many frames."""
 
-    def __init__(self, size: tuple[int, int] = (960, 540), ctx=None):
+    def __init__(self, size: tuple[int, int] = (960, 540), ctx=None, supersample: int = 2):
         self._owns_context = ctx is None
         self.ctx = ctx or create_headless_context()
-        self.renderer = Renderer(self.ctx, size)
+        self.renderer = Renderer(self.ctx, size, supersample)
 
     @property
     def gl_renderer(self) -> str:

@@ -45,10 +45,10 @@ class FrameSettings:
 
 
 class Renderer:
-    def __init__(self, ctx: moderngl.Context, size: tuple[int, int]):
+    def __init__(self, ctx: moderngl.Context, size: tuple[int, int], supersample: int = 2):
         self.ctx = ctx
         self.shaders = ShaderLibrary(ctx)
-        self.targets = FrameTargets(ctx, size)
+        self.targets = FrameTargets(ctx, size, supersample)
         self.scene_pass = ScenePass(ctx, self.shaders)
         self.dof = DepthOfField(ctx, self.shaders)
         self.tonemap = Tonemap(ctx, self.shaders)
@@ -101,7 +101,7 @@ class Renderer:
             self.dof.compute_coc(t, settings.lens, settings.focus_distance_m)
         if settings.dof:
             self.dof.blur(t, settings.lens)
-        linear = t.linear if settings.dof else t.scene_color
+        linear = t.linear if settings.dof else t.color_source
         self._linear_source = linear
         with timer.section("tonemap"):
             self._tonemap(settings, linear, output)
@@ -145,13 +145,14 @@ class Renderer:
 
     def read_object_ids(self) -> np.ndarray:
         """0 for background, else 1 + the object's index in the scene (int32 H×W)."""
-        data = np.frombuffer(self.targets.object_ids.read(), dtype=np.uint32)
+        data = np.frombuffer(self.targets.ids_source.read(), dtype=np.uint32)
         return _top_down(data.reshape(self.size[1], self.size[0]).astype(np.int32))
 
     def read_pixel(self, x: int, y: int) -> tuple[int, float]:
         """(object id, depth in metres) under a pixel, top-left origin; for picking."""
         viewport = (x, self.size[1] - 1 - y, 1, 1)
-        ids = self.targets.scene_fbo.read(viewport, components=1, attachment=1, dtype="u4")
+        fbo, attachment = self.targets.ids_read
+        ids = fbo.read(viewport, components=1, attachment=attachment, dtype="u4")
         depth = self.targets.coc_fbo.read(viewport, components=1, attachment=1, dtype="f4")
         return int(np.frombuffer(ids, np.uint32)[0]), float(np.frombuffer(depth, np.float32)[0])
 

@@ -64,7 +64,7 @@ class DepthOfField:
         """Depth in metres and the signed CoC; runs even with DOF off (picking needs depth)."""
         self.coc.draw(
             targets.coc_fbo,
-            {"u_scene_color": targets.scene_color, "u_scene_depth": targets.scene_depth},
+            {"u_scene_color": targets.color_source, "u_scene_depth": targets.depth_source},
             u_coc_coefficients=lens.coc_coefficients(focus_m, targets.size[0]),
             u_clip_planes=(NEAR_M, FAR_M),
             u_max_coc_radius=MAX_COC_RADIUS_PX,

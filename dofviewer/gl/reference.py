@@ -62,7 +62,12 @@ class Accumulator:
             scene_pass.draw(scene, targets, view_projection, settings.time_s)
             self.ctx.enable(moderngl.BLEND)
             self.ctx.blend_func = moderngl.ONE, moderngl.ONE
-            self.add.draw(self.fbo, {"u_source": targets.scene_color}, u_weight=1.0 / samples)
+            self.add.draw(
+                self.fbo,
+                {"u_source": targets.scene_color},
+                u_weight=1.0 / samples,
+                u_scale=targets.supersample,
+            )
             self.ctx.disable(moderngl.BLEND)
         return self.texture
 

@@ -46,6 +46,7 @@ class ScenePass:
         self.ctx = ctx
         self.program = shaders.program("scene/lit.glsl")
         self.background = FullscreenPass(ctx, shaders, "scene/background.glsl")
+        self.resolve = FullscreenPass(ctx, shaders, "scene/resolve.glsl")
         self._buffers = {}
         self._vaos = {}
         for shape, make in UNIT_MESHES.items():
@@ -83,6 +84,16 @@ class ScenePass:
             p["u_object_id"].value = index + 1
             self._vaos[obj.shape].render(moderngl.TRIANGLES)
         ctx.disable(moderngl.DEPTH_TEST)
+        if targets.resolve_fbo is not None:
+            self.resolve.draw(
+                targets.resolve_fbo,
+                {
+                    "u_color": targets.scene_color,
+                    "u_depth": targets.scene_depth,
+                    "u_ids": targets.object_ids,
+                },  # fmt: skip
+                u_scale=targets.supersample,
+            )
 
     def release(self):
         for vao in self._vaos.values():
@@ -90,3 +101,4 @@ class ScenePass:
         for vbo in self._buffers.values():
             vbo.release()
         self.background.release()
+        self.resolve.release()

@@ -15,8 +15,15 @@ TILE_SIZE_PX = 16
 
 
 class FrameTargets:
-    def __init__(self, ctx: moderngl.Context, size: tuple[int, int]):
+    """``supersample`` = n renders the scene pass at n×n samples per pixel; the resolve
+    pass brings it to the frame's size (``color_source``, ``depth_source``, ``ids_source``
+    are what later passes read, resolved or not)."""
+
+    def __init__(self, ctx: moderngl.Context, size: tuple[int, int], supersample: int = 1):
+        if supersample not in (1, 2, 3, 4):
+            raise ValueError(f"supersample must be 1..4, got {supersample}")
         self.ctx = ctx
+        self.supersample = supersample
         # Bound before our framebuffers are freed: moderngl re-binds the last bound
         # framebuffer after creating one, and a freed one would be a GL error.
         self._default_fbo = ctx.detect_framebuffer(0)
@@ -34,11 +41,24 @@ class FrameTargets:
         w, h = size
         tiles = (math.ceil(w / TILE_SIZE_PX), math.ceil(h / TILE_SIZE_PX))
 
-        # Scene pass: HDR colour, object ids for picking, depth.
-        self.scene_color = self._texture(size, 4, "f2")
-        self.object_ids = self._texture(size, 1, "u4")
-        self.scene_depth = self._keep(self.ctx.depth_texture(size))
+        # Scene pass: HDR colour, object ids for picking, depth (supersampled).
+        n = self.supersample
+        scene_size = (w * n, h * n)
+        self.scene_color = self._texture(scene_size, 4, "f2")
+        self.object_ids = self._texture(scene_size, 1, "u4")
+        self.scene_depth = self._keep(self.ctx.depth_texture(scene_size))
         self.scene_fbo = self._fbo([self.scene_color, self.object_ids], self.scene_depth)
+        if n > 1:
+            self.color_source = self._texture(size, 4, "f2")
+            self.depth_source = self._texture(size, 1, "f4")
+            self.ids_source = self._texture(size, 1, "u4")
+            self.resolve_fbo = self._fbo([self.color_source, self.depth_source, self.ids_source])
+            self.ids_read = (self.resolve_fbo, 2)
+        else:
+            self.color_source, self.depth_source = self.scene_color, self.scene_depth
+            self.ids_source = self.object_ids
+            self.resolve_fbo = None
+            self.ids_read = (self.scene_fbo, 1)
 
         # CoC pass: colour with the signed CoC radius in alpha (mipmapped for the gather),
         # and linear view depth in metres.
