@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="ground truth by accumulation over the aperture (slow) instead of the gather",
     )
     render.add_argument("--supersample", type=int, choices=(1, 2, 3, 4), default=2, metavar="N",
-                        help="scene samples per pixel along each axis, for antialiasing (2)")  # fmt: skip
+                        help="scene samples per pixel per axis, for antialiasing (2)")  # fmt: skip
     render.add_argument("--samples", type=int, default=256, metavar="N",
                         help="aperture samples for --reference (256)")  # fmt: skip
     render.add_argument(
