@@ -96,6 +96,7 @@ class ViewerApp:
         self._last_state_write = -math.inf
         self._drag_button = None
         self._cursor = (0.0, 0.0)
+        self._last_settings = None  # what the last frame showed (the HUD reads it)
         h = window.handle
         glfw.set_key_callback(h, self._on_key)
         glfw.set_mouse_button_callback(h, self._on_mouse_button)
@@ -282,7 +283,7 @@ class ViewerApp:
             self.autosaver = Autosaver(self._record_path, self.screenshot_dir)
             self.autosaver.save(self.recorder, now)
             if s.tracking and s.target:
-                self.recorder.tracking(now, True, s.target, s._target_offset)
+                self.recorder.tracking(now, True, s.target, s.target_offset)
             s.message = f"recording to {self.autosaver.path}"
         else:
             self.autosaver.save(self.recorder, now)

@@ -169,8 +169,13 @@ class ViewerState:
             return
         self.tracking = not self.tracking
         self._emit("tracking", now_s, on=self.tracking, target=self.target,
-                   offset=tuple(float(v) for v in self._target_offset))  # fmt: skip
+                   offset=self.target_offset)  # fmt: skip
         self.message = f"tracking {self.target}" if self.tracking else "tracking off"
+
+    @property
+    def target_offset(self) -> tuple[float, float, float]:
+        """The focused point relative to the target object's origin (what tracking follows)."""
+        return tuple(float(v) for v in self._target_offset)
 
     def tracked_point(self, now_s: float) -> np.ndarray | None:
         if not (self.tracking and self.target):

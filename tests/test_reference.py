@@ -1,0 +1,94 @@
+"""The accumulation reference (ground truth), and the gather measured against it.
+
+The quick crafted cases run at 240×135 with 128 lens samples. Their PSNR floors are the
+values measured on llvmpipe when they were set, less 1.5 dB, so a change that makes the
+gather worse fails here; the full benchmark is `dofviewer quality`.
+"""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from imagemetrics import disc_edge_width_factor, edge_width
+from scenes import checker_card_scene
+
+from dofviewer.crafted import CRAFTED
+from dofviewer.lens import ThinLens
+from dofviewer.lens_sampling import aperture_samples
+from dofviewer.quality import psnr, ssim
+from dofviewer.renderer import FrameSettings
+
+W, H = 320, 180
+MEASURED_PSNR_DB = {"halo": 34.55, "near-bleed": 31.49, "bokeh": 35.19, "floor": 31.23}
+MARGIN_DB = 1.5
+
+
+def test_aperture_samples_cover_the_aperture_evenly():
+    disc = aperture_samples(256)
+    assert np.all(np.hypot(*disc.T) <= 1.0 + 1e-9)
+    assert np.abs(disc.mean(axis=0)).max() < 0.03  # centred
+    # Equal-area strata: a quarter of the points fall inside radius 1/2.
+    assert np.mean(np.hypot(*disc.T) < 0.5) == pytest.approx(0.25, abs=0.03)
+    hexagon = aperture_samples(600, blades=6)
+    angles = np.degrees(np.arctan2(hexagon[:, 1], hexagon[:, 0]))
+    corner_up = np.hypot(*hexagon[np.abs(angles - 90) < 3].T).max()
+    flat_side = np.hypot(*hexagon[np.abs(angles) < 3].T).max()
+    assert corner_up > 0.95 and flat_side < np.cos(np.radians(30)) + 0.02
+
+
+@pytest.mark.parametrize(("diameter", "side", "focus"), [(16, "far", 1.0), (40, "near", 3.0)])
+def test_reference_blur_is_the_thin_lens_blur(gl, diameter, side, focus):
+    lens = ThinLens(85, 1.4)
+    depth = lens.depth_for_coc_px(diameter if side == "far" else -diameter, focus, W)
+    frame = gl.render(checker_card_scene(depth, focus), (W, H), reference_samples=256)
+    row = frame.linear[H // 2 - 3 : H // 2 + 4].mean(axis=(0, 2))
+    half = 30 + 2 * diameter
+    width = edge_width(row[W // 2 - half : W // 2 + half])
+    assert width == pytest.approx(disc_edge_width_factor() * diameter, rel=0.08)
+
+
+def test_reference_keeps_the_focus_plane_sharp(gl):
+    sharp = gl.render(checker_card_scene(2.0, 2.0), (W, H), dof=False)
+    reference = gl.render(checker_card_scene(2.0, 2.0), (W, H), reference_samples=64)
+    assert psnr(sharp.image, reference.image) > 35
+
+
+@pytest.mark.parametrize("name", CRAFTED)
+def test_gather_is_close_to_the_reference_on_crafted_cases(gl, name):
+    scene = CRAFTED[name]()
+    settings = FrameSettings.from_scene(scene)
+    realtime = gl.render(scene, (240, 135), settings=settings).image
+    reference = gl.render(scene, (240, 135), settings=settings, reference_samples=128).image
+    measured = psnr(realtime, reference)
+    assert measured > MEASURED_PSNR_DB[name] - MARGIN_DB, f"{name}: {measured:.2f} dB"
+    assert ssim(realtime, reference) > 0.95
+
+
+def test_ssim_and_psnr_behave():
+    rng = np.random.default_rng(1)
+    ramp = np.linspace(40, 200, 60)
+    image = np.repeat(np.broadcast_to(ramp, (40, 60))[..., None], 3, axis=2).astype(np.uint8)
+    assert ssim(image, image) == pytest.approx(1.0)
+    assert psnr(image, image) == float("inf")
+    noisy = np.clip(image + rng.normal(0, 8, image.shape), 0, 255).astype(np.uint8)
+    assert 25 < psnr(image, noisy) < 35  # sigma 8 noise is about 30 dB
+    assert ssim(image, noisy) < 0.9  # noise on a smooth image ruins its structure
+
+
+def test_bench_smoke(tmp_path):
+    """The benchmark runs end to end (timings are not checked: benchmarks are not tests)."""
+    out = tmp_path / "bench.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "dofviewer", "bench", "--sizes", "64x36", "--frames", "2",
+         "--warmup", "1", "--json", str(out)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    data = json.loads(out.read_text())
+    row = data["sizes"][0]
+    assert row["size"] == [64, 36]
+    assert {"scene", "gather", "composite", "copy"} <= set(row["passes"])
+    assert row["dof_in_screen_copies"] > 0
+    assert data["timing_method"] in ("query", "wall")
