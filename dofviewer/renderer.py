@@ -53,25 +53,8 @@ class Renderer:
         self.dof = DepthOfField(ctx, self.shaders)
         self.tonemap = Tonemap(ctx, self.shaders)
         self.timer = NullTimer()
-        self._accumulator = None
-
-    def render_reference(
-        self, scene: Scene, settings: FrameSettings, samples: int = 256, output=None
-    ):
-        """Ground truth by accumulation over the aperture (slow: one scene pass per sample).
-
-        Depth, CoC and ids come from the pinhole view, as for :meth:`render`.
-        """
-        from dofviewer.gl.reference import Accumulator
-
-        if self._accumulator is None:
-            self._accumulator = Accumulator(self.ctx, self.shaders)
-        t = self.targets
-        linear = self._accumulator.render(scene, settings, self.scene_pass, t, samples)
-        self.scene_pass.draw(scene, t, self.view_projection(settings), settings.time_s)
-        self.dof.compute_coc(t, settings.lens, settings.focus_distance_m)
-        self._linear_source = linear
-        self._tonemap(settings, linear, output)
+        self._accumulator = None  # made on the first reference render
+        self._linear_source = self.targets.linear  # what read_linear() reads
 
     def set_timer(self, timer):
         """Time each pass with ``timer`` (see dofviewer.gl.timing); NullTimer turns it off."""
@@ -105,6 +88,24 @@ class Renderer:
         self._linear_source = linear
         with timer.section("tonemap"):
             self._tonemap(settings, linear, output)
+
+    def render_reference(
+        self, scene: Scene, settings: FrameSettings, samples: int = 256, output=None
+    ):
+        """Ground truth by accumulation over the aperture (slow: one scene pass per sample).
+
+        Depth, CoC and ids come from the pinhole view, as for :meth:`render`.
+        """
+        from dofviewer.gl.reference import Accumulator
+
+        if self._accumulator is None:
+            self._accumulator = Accumulator(self.ctx, self.shaders)
+        t = self.targets
+        linear = self._accumulator.render(scene, settings, self.scene_pass, t, samples)
+        self.scene_pass.draw(scene, t, self.view_projection(settings), settings.time_s)
+        self.dof.compute_coc(t, settings.lens, settings.focus_distance_m)
+        self._linear_source = linear
+        self._tonemap(settings, linear, output)
 
     def _tonemap(self, settings, linear, output):
         t = self.targets

@@ -76,3 +76,11 @@ def test_resizing_rebuilds_targets_cleanly(gl):
     assert small.image.shape == (54, 96, 3)
     assert big.image.shape == (180, 320, 3)
     assert gl.ctx.error == "GL_NO_ERROR"
+
+
+def test_a_minimised_window_size_does_not_break_the_renderer(gl):
+    renderer = gl.renderer
+    renderer.resize((0, 0))  # what a minimised window reports
+    assert renderer.size == (1, 1)
+    frame = gl.render(load_scene(), (1, 1))
+    assert frame.image.shape == (1, 1, 3)
