@@ -54,7 +54,7 @@ class Renderer:
         self.tonemap = Tonemap(ctx, self.shaders)
         self.timer = NullTimer()
         self._accumulator = None  # made on the first reference render
-        self._linear_source = self.targets.linear  # what read_linear() reads
+        self._linear_source = None  # what read_linear() reads: set by each render
 
     def set_timer(self, timer):
         """Time each pass with ``timer`` (see dofviewer.gl.timing); NullTimer turns it off."""
@@ -70,6 +70,7 @@ class Renderer:
 
     def resize(self, size: tuple[int, int]):
         self.targets.resize(size)
+        self._linear_source = None  # the old targets are gone
 
     def view_projection(self, settings: FrameSettings) -> np.ndarray:
         w, h = self.size
@@ -128,7 +129,7 @@ class Renderer:
 
     def read_linear(self) -> np.ndarray:
         """Linear HDR RGB after DOF, before tone mapping, as float32 H×W×3."""
-        source = self._linear_source
+        source = self._linear_source or self.targets.linear
         data = np.frombuffer(
             source.read(), dtype=np.float16 if source.dtype == "f2" else np.float32
         )
