@@ -90,7 +90,8 @@ def view_command(args) -> int:
     if record_file and not Path(record_file).resolve().parent.is_dir():
         raise DofError(f"--record-file: folder '{Path(record_file).parent}' does not exist")
     return run_viewer(scene, size, getattr(args, "state_file", None), screenshot_dir,
-                      record_file, getattr(args, "record", False))  # fmt: skip
+                      record_file, getattr(args, "record", False),
+                      getattr(args, "supersample", 2))  # fmt: skip
 
 
 def _scene_reference(scene_arg: str | None, output: Path) -> str:

@@ -31,12 +31,12 @@ STATE_FILE_INTERVAL_S = 0.1
 
 
 def run_viewer(scene_path=None, size=(960, 540), state_file=None, screenshot_dir=".",
-               record_file=None, record=False) -> int:  # fmt: skip
+               record_file=None, record=False, supersample=2) -> int:  # fmt: skip
     scene = load_scene(scene_path)
     scene_ref = "demo" if scene_path is None else str(Path(scene_path).resolve())
     window = Window(size, f"dofviewer: {Path(scene.source).name}")
     try:
-        app = ViewerApp(window, scene, state_file, screenshot_dir)
+        app = ViewerApp(window, scene, state_file, screenshot_dir, supersample)
         app.recording_setup(scene_ref, Path(record_file) if record_file else None)
         if record:
             app.toggle_recording()
@@ -80,12 +80,12 @@ class Player:
 
 
 class ViewerApp:
-    def __init__(self, window: Window, scene, state_file=None, screenshot_dir="."):
+    def __init__(self, window: Window, scene, state_file=None, screenshot_dir=".", supersample=2):
         self.window = window
         self.ctx = window.ctx
         self.scene = scene
         self.state = ViewerState(scene)
-        self.renderer = Renderer(self.ctx, window.framebuffer_size)
+        self.renderer = Renderer(self.ctx, window.framebuffer_size, supersample)
         self.hud = Hud(self.ctx, self.renderer.shaders, window.framebuffer_size)
         self.state_file = Path(state_file) if state_file else None
         self.screenshot_dir = Path(screenshot_dir)
