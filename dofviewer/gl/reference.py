@@ -47,7 +47,10 @@ class Accumulator:
         self._ensure(size)
         lens = settings.lens
         points = aperture_samples(samples, lens.aperture_blades, lens.blade_rotation_deg)
-        jitter = pixel_jitter(samples)
+        # Each scene pixel spans 1/n of a frame pixel when supersampled n×n; jittering
+        # over one scene pixel makes the n×n samples tile the frame pixel exactly: a box
+        # filter, like the real-time path's, and no wider.
+        jitter = pixel_jitter(samples) / targets.supersample
         self.fbo.clear(0.0, 0.0, 0.0, 0.0)
         for point, offset in zip(points, jitter, strict=True):
             view_projection = sheared_view_projection(
@@ -59,7 +62,9 @@ class Accumulator:
                 offset,
                 size,
             )
-            scene_pass.draw(scene, targets, view_projection, settings.time_s)
+            scene_pass.draw(
+                scene, targets, view_projection, settings.time_s, prefilter_textures=False
+            )
             self.ctx.enable(moderngl.BLEND)
             self.ctx.blend_func = moderngl.ONE, moderngl.ONE
             self.add.draw(

@@ -56,7 +56,10 @@ class ScenePass:
                 self.program, [(vbo, "3f 3f", "in_position", "in_normal")]
             )
 
-    def draw(self, scene: Scene, targets: FrameTargets, view_projection: np.ndarray, time_s=0.0):
+    def draw(self, scene: Scene, targets: FrameTargets, view_projection: np.ndarray, time_s=0.0,
+             prefilter_textures=True):  # fmt: skip
+        """Draw the scene; ``prefilter_textures=False`` filters the checker over a quarter
+        pixel only (the accumulation reference integrates pixels by itself)."""
         ctx = self.ctx
         targets.scene_fbo.use()
         ctx.disable(moderngl.DEPTH_TEST | moderngl.CULL_FACE | moderngl.BLEND)
@@ -71,6 +74,7 @@ class ScenePass:
         p["u_ambient"].value = tuple(scene.light.ambient)
         p["u_view_projection"].write(gl_bytes(view_projection))
         p["u_checker_dark"].value = CHECKER_DARK_FACTOR
+        p["u_texture_filter"].value = 1.0 if prefilter_textures else 0.25
         for index, obj in enumerate(scene.objects):
             model, scale = model_matrix(obj, time_s)
             normal_matrix = np.linalg.inv(model[:3, :3]).T

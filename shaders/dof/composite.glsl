@@ -51,7 +51,7 @@ void main() {
     vec4 near = vec4(0.0);
     float radius = max(small_far ? abs(centre.a) : 0.0, small_near ? reach : 0.0);
     if (radius >= 0.5) {
-        gather(position, radius, centre, true, 0.0);
+        gather_exact(pixel, radius, centre);
         far = g_far;
         near = g_near;
     }

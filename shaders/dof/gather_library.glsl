@@ -137,3 +137,47 @@ void gather(vec2 position, float kernel_radius, vec4 centre, bool exact_centre, 
     g_far = g_far.a > 0.0 ? vec4(g_far.rgb / g_far.a, g_far.a) : vec4(0.0);
     g_near = g_near.a > 0.0 ? vec4(g_near.rgb / g_near.a, min(g_near.a, 1.0)) : vec4(0.0);
 }
+
+// Small blurs, gathered exactly: every full-resolution texel within the kernel, each
+// weighted by how much of it its own blur disc covers here (clamp(r - d + 1/2)) over
+// that disc's area. No mip level is read, so texels are never mixed across a silhouette
+// and a 1-3 px blur is not widened by filtering. Same fields and rules as gather().
+void gather_exact(ivec2 pixel, float kernel_radius, vec4 centre) {
+    ivec2 last = textureSize(u_color_coc, 0) - 1;
+    float centre_coc = centre.a;
+    bool centre_is_near = centre_coc < -u_near_epsilon;
+    int reach = int(ceil(kernel_radius));
+    float hole_fill = 1.0 / (PI * kernel_radius * kernel_radius);
+    g_far = vec4(0.0);
+    g_near = vec4(0.0);
+    for (int dy = -reach; dy <= reach; ++dy) {
+        for (int dx = -reach; dx <= reach; ++dx) {
+            vec2 offset = vec2(dx, dy);
+            float rho = length(offset);
+            if (rho > kernel_radius + 0.5) continue;
+            vec4 s = texelFetch(u_color_coc, clamp(pixel + ivec2(dx, dy), ivec2(0), last), 0);
+            float coc = s.a;
+            float angle = atan(offset.y, offset.x);
+            bool self = dx == 0 && dy == 0;
+            if (coc < -u_near_epsilon) {
+                float radius = -coc;
+                float shaped = self ? 0.0 : rho / aperture_edge(angle);
+                float cover = clamp(radius - shaped + 0.5, 0.0, 1.0);
+                g_near += vec4(s.rgb, 1.0) * cover / max(u_aperture_area * radius * radius, 1.0);
+            } else {
+                float weight;
+                if (centre_is_near) {
+                    weight = hole_fill;
+                } else {
+                    float radius = coc > centre_coc ? min(abs(coc), abs(centre_coc)) : abs(coc);
+                    float shaped = self ? 0.0 : rho / aperture_edge(angle + PI);
+                    float cover = clamp(radius - shaped + 0.5, 0.0, 1.0);
+                    weight = cover / max(u_aperture_area * radius * radius, 1.0);
+                }
+                g_far += vec4(s.rgb, 1.0) * weight;
+            }
+        }
+    }
+    g_far = g_far.a > 0.0 ? vec4(g_far.rgb / g_far.a, g_far.a) : vec4(0.0);
+    g_near = g_near.a > 0.0 ? vec4(g_near.rgb / g_near.a, min(g_near.a, 1.0)) : vec4(0.0);
+}

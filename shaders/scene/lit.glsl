@@ -33,13 +33,17 @@ uniform uint u_object_id;
 uniform vec3 u_to_light;       // unit vector towards the key light
 uniform vec3 u_light_color;
 uniform vec3 u_ambient;
+uniform float u_texture_filter;  // box-filter width for the checker, in pixels
 layout(location = 0) out vec4 out_color;
 layout(location = 1) out uint out_object_id;
 
 // Solid 3D checker, box-filtered over the pixel footprint so the receding floor does
-// not alias into moire (the filtered square wave, multiplied per axis).
+// not alias into moire (the filtered square wave, multiplied per axis). The accumulation
+// reference filters over a quarter pixel only: its jittered samples already integrate
+// each pixel, and filtering over the whole pixel again would blur it more than a camera
+// would; the quarter pixel keeps its noise down on a distant, fine checker.
 float checker(vec3 p) {
-    vec3 w = max(fwidth(p), vec3(1e-4));
+    vec3 w = max(fwidth(p) * u_texture_filter, vec3(1e-4));
     vec3 i = 2.0 * (abs(fract((p - 0.5 * w) * 0.5) - 0.5)
                   - abs(fract((p + 0.5 * w) * 0.5) - 0.5)) / w;
     return 0.5 - 0.5 * i.x * i.y * i.z;   // 0 = light square, 1 = dark square
