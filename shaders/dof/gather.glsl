@@ -1,8 +1,8 @@
 #version 330 core
 // Pass 4: the wide gather at half resolution (see gather_library.glsl for the method).
-// Each output texel stands for a 2x2 block of full-resolution pixels and reads the mip
-// chain from level 1 up; the composite upsamples it and redoes small blurs at full
-// resolution, so in-focus and slightly blurred pixels stay sharp.
+// Each output texel stands for a 2x2 block of full-resolution pixels; the composite
+// upsamples it and redoes small blurs at full resolution, so in-focus and slightly
+// blurred pixels stay sharp.
 #include "common/fullscreen.glsl"
 #include "common/constants.glsl"
 
@@ -24,7 +24,10 @@ void main() {
         out_near = vec4(0.0);
         return;
     }
-    gather(position, kernel_radius, vec4(centre.rgb, coc), false, 1.0);
+    // Modest blurs read full-resolution texels: a 2x2 average would widen them by a
+    // pixel. Wide ones read level 1 and up, which costs less and hides in the blur.
+    float min_lod = kernel_radius < 8.0 ? 0.0 : 1.0;
+    gather(position, kernel_radius, vec4(centre.rgb, coc), false, min_lod);
     out_far = g_far;
     out_near = g_near;
 }
