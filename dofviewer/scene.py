@@ -16,7 +16,7 @@ from dofviewer.camera import CameraPose
 from dofviewer.errors import SceneError
 from dofviewer.jsonreader import JsonReader, join, kind_of
 from dofviewer.lens import ThinLens
-from dofviewer.resources import demo_scene_path
+from dofviewer.resources import asset_dir, demo_scene_path
 
 SHAPES = ("sphere", "box", "plane")
 TEXTURES = ("none", "checker")
@@ -95,9 +95,21 @@ class Scene:
         return self.objects.index(self.object_named(name))
 
 
+def bundled_scene_names() -> list[str]:
+    return sorted(p.stem for p in asset_dir().glob("*.json"))
+
+
 def load_scene(path: str | Path | None = None) -> Scene:
-    """Load and validate a scene file; the bundled demo when ``path`` is None."""
-    path = Path(path) if path is not None else demo_scene_path()
+    """Load and validate a scene file; the bundled demo when ``path`` is None.
+
+    A bare name that is no file but names a bundled scene (``demo``, ``tracking``)
+    loads that one, so ``dofviewer view tracking`` works from any folder.
+    """
+    if path is None:
+        path = demo_scene_path()
+    elif not Path(path).exists() and str(path) in bundled_scene_names():
+        path = asset_dir() / f"{path}.json"
+    path = Path(path)
     source = str(path)
     try:
         text = path.read_text(encoding="utf-8")

@@ -97,3 +97,16 @@ def test_animation_path_loops():
     assert ball.position_at(1.0) == pytest.approx((1, 0, 0))
     assert ball.position_at(3.0) == pytest.approx((1, 0, 0))
     assert ball.position_at(4.0) == pytest.approx((0, 0, 0))
+
+
+def test_bundled_scenes_load_by_name():
+    tracking = load_scene("tracking")
+    drone = tracking.object_named("drone")
+    assert drone.animate is not None
+    assert drone.position_at(0.0) != drone.position_at(2.5)  # it moves, for F to track
+    assert load_scene("demo").objects == load_scene().objects
+
+
+def test_a_missing_scene_file_is_not_taken_for_a_bundled_name(tmp_path):
+    with pytest.raises(SceneError, match="cannot read scene file"):
+        load_scene(tmp_path / "tracking.json")
