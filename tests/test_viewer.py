@@ -3,6 +3,7 @@
 Expected values come from a headless render of the same view, which shares the renderer.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -139,3 +140,32 @@ def test_no_display_is_one_line_and_nonzero(tmp_path):
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "dofviewer render" in result.stderr
+
+
+def test_tracking_keeps_focus_on_a_moving_object(viewer, tmp_path):
+    """A ball flies straight away from the camera along the view axis (so it stays under
+    the cursor); after a click and F, focus follows its surface as it recedes."""
+    scene_file = tmp_path / "away.json"
+    scene_file.write_text(json.dumps({
+        "camera": {"position": [0, 0, 0], "look_at": [0, 0, -1], "focus_distance_m": 10},
+        "objects": [
+            {"name": "ball", "shape": "sphere", "position": [0, 0, -3], "radius": 0.4,
+             "animate": {"path": [[0, 0, -3], [0, 0, -9]], "period_s": 24}},
+            {"name": "wall", "shape": "plane", "position": [0, 0, -30], "size": [80, 80],
+             "rotation_deg": [90, 0, 0], "texture": "checker"},
+        ],
+    }))  # fmt: skip
+    app = viewer(command=["view", str(scene_file)])
+    app.click(SIZE[0] // 2, SIZE[1] // 2)
+    app.wait_until(lambda s: s["target"] == "ball" and settled(s), timeout=15, what="the pull")
+    app.key("f")
+    start = app.wait_until(lambda s: s["tracking"], what="tracking on")
+
+    def surface_depth(t):  # the ball's front, where the click landed; 0.5 m/s away
+        return 3 + 6 * (t / 12) - 0.4
+
+    later = app.wait_until(lambda s: s["time_s"] > start["time_s"] + 3, timeout=30, what="time")
+    assert later["tracking"]
+    assert later["focus_distance_m"] - start["focus_distance_m"] > 1.0  # focus moved with it
+    # A 0.3 s critically damped spring trails a 0.5 m/s target by about 0.03 m.
+    assert later["focus_distance_m"] == pytest.approx(surface_depth(later["time_s"]), abs=0.15)
