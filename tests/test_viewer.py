@@ -167,5 +167,7 @@ def test_tracking_keeps_focus_on_a_moving_object(viewer, tmp_path):
     later = app.wait_until(lambda s: s["time_s"] > start["time_s"] + 3, timeout=30, what="time")
     assert later["tracking"]
     assert later["focus_distance_m"] - start["focus_distance_m"] > 1.0  # focus moved with it
-    # A 0.3 s critically damped spring trails a 0.5 m/s target by about 0.03 m.
-    assert later["focus_distance_m"] == pytest.approx(surface_depth(later["time_s"]), abs=0.15)
+    # A 0.3 s critically damped spring trails a 0.5 m/s target by about 0.03 m; the target
+    # is re-aimed once a frame, so a slow frame (up to 0.3 s on a loaded machine) adds up
+    # to 0.15 m more. Without tracking, focus would have stayed near 2.6 m.
+    assert later["focus_distance_m"] == pytest.approx(surface_depth(later["time_s"]), abs=0.25)
