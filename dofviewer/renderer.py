@@ -33,6 +33,7 @@ class FrameSettings:
     time_s: float = 0.0
     dof: bool = True
     view: str = "image"  # or "depth", "coc": the viewer's debug views
+    baseline_gather: bool = False  # the quality benchmark's naive gather, for comparison
     focus_peaking: bool = False
 
     @classmethod
@@ -83,7 +84,9 @@ class Renderer:
             self.scene_pass.draw(scene, t, self.view_projection(settings), settings.time_s)
         with timer.section("coc"):
             self.dof.compute_coc(t, settings.lens, settings.focus_distance_m)
-        if settings.dof:
+        if settings.dof and settings.baseline_gather:
+            self.dof.blur_baseline(t)
+        elif settings.dof:
             self.dof.blur(t, settings.lens)
         linear = t.linear if settings.dof else t.color_source
         self._linear_source = linear

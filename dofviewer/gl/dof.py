@@ -58,6 +58,7 @@ class DepthOfField:
         self.dilate = FullscreenPass(ctx, shaders, "dof/dilate.glsl")
         self.gather = FullscreenPass(ctx, shaders, "dof/gather.glsl")
         self.composite = FullscreenPass(ctx, shaders, "dof/composite.glsl")
+        self.baseline = FullscreenPass(ctx, shaders, "dof/baseline.glsl")
         self.timer = NullTimer()
 
     def compute_coc(self, targets: FrameTargets, lens: ThinLens, focus_m: float):
@@ -102,6 +103,13 @@ class DepthOfField:
                 **self._gather_uniforms(lens),
             )
 
+    def blur_baseline(self, targets: FrameTargets):
+        """The quality benchmark's naive single-layer gather, into ``targets.linear``."""
+        targets.color_coc.build_mipmaps(0, targets.mip_levels - 1)
+        self.baseline.draw(
+            targets.linear_fbo, {"u_color_coc": targets.color_coc}, u_max_rings=MAX_RINGS
+        )
+
     @staticmethod
     def _gather_uniforms(lens: ThinLens) -> dict:
         return {
@@ -116,5 +124,5 @@ class DepthOfField:
         }
 
     def release(self):
-        for p in (self.coc, self.tiles, self.dilate, self.gather, self.composite):
+        for p in (self.coc, self.tiles, self.dilate, self.gather, self.composite, self.baseline):
             p.release()

@@ -30,7 +30,8 @@ vec4 upsample(sampler2D field, vec2 position, bool is_far) {
             vec4 t = texelFetch(field, clamp(base + ivec2(i, j), ivec2(0), last), 0);
             float w = (i == 1 ? f.x : 1.0 - f.x) * (j == 1 ? f.y : 1.0 - f.y);
             if (is_far) {
-                float near_fraction = texelFetch(u_layers, clamp(base + ivec2(i, j), ivec2(0), last), 1).x;
+                ivec2 mip_last = textureSize(u_layers, 1) - 1;
+                float near_fraction = texelFetch(u_layers, clamp(base + ivec2(i, j), ivec2(0), mip_last), 1).x;
                 w *= t.a > 0.0 ? abs(2.0 * near_fraction - 1.0) : 0.0;
             }
             sum += t * w;

@@ -14,8 +14,10 @@ layout(location = 1) out vec4 out_near;  // rgb = near-field colour, a = coverag
 void main() {
     // The centre of this texel's 2x2 block, in full-resolution pixels.
     vec2 position = 2.0 * floor(gl_FragCoord.xy) + 1.0;
-    vec4 centre = texelFetch(u_color_coc, ivec2(gl_FragCoord.xy), 1);
-    vec4 layers = texelFetch(u_layers, ivec2(gl_FragCoord.xy), 1);
+    // Mip level 1 rounds odd sizes down, this target rounds them up: clamp the last texel.
+    ivec2 texel = min(ivec2(gl_FragCoord.xy), textureSize(u_color_coc, 1) - 1);
+    vec4 centre = texelFetch(u_color_coc, texel, 1);
+    vec4 layers = texelFetch(u_layers, texel, 1);
     // The block's own blur: its far pixels' CoC, or its near pixels' where they dominate.
     float coc = layers.x > 0.5 ? layers.y / layers.x : (layers.z > 0.0 ? layers.w / layers.z : centre.a);
     float kernel_radius = max(near_reach(position), abs(coc));
