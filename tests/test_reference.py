@@ -98,3 +98,33 @@ def test_bench_smoke(tmp_path):
     assert {"scene", "gather", "composite", "copy"} <= set(row["passes"])
     assert row["dof_in_screen_copies"] > 0
     assert data["timing_method"] in ("query", "wall")
+
+
+def _project(view_projection, point, size):
+    clip = view_projection @ np.append(point, 1.0)
+    ndc = clip[:3] / clip[3]
+    return (ndc[0] + 1) / 2 * size[0], (ndc[1] + 1) / 2 * size[1]
+
+
+def test_sheared_frustum_keeps_the_focus_plane_and_spreads_by_the_coc():
+    from dofviewer.camera import CameraPose
+    from dofviewer.lens_sampling import sheared_view_projection
+
+    pose = CameraPose((0.0, 0.0, 0.0), (0.0, 0.0, -1.0))
+    lens, size, focus = ThinLens(50, 2.0), (640, 360), 3.0
+    edge_points = [(1.0, 0.0), (-1.0, 0.0), (0.0, 1.0), (0.0, -1.0)]
+    on_plane = np.array([0.4, -0.2, -focus])
+    images = [_project(sheared_view_projection(pose, lens, 640 / 360, focus, p, size=size), on_plane, size)
+              for p in edge_points]  # fmt: skip
+    assert np.ptp(np.array(images), axis=0).max() < 1e-6  # the focus plane does not move
+    far = np.array([0.0, 0.0, -12.0])
+    left, right = (_project(sheared_view_projection(pose, lens, 640 / 360, focus, p, size=size), far, size)
+                   for p in [(-1.0, 0.0), (1.0, 0.0)])  # fmt: skip
+    spread = right[0] - left[0]  # the lens's diameter maps to the blur's diameter
+    assert spread == pytest.approx(lens.coc_diameter_px(12.0, focus, 640), rel=1e-6)
+    near = np.array([0.0, 0.0, -1.0])
+    left, right = (_project(sheared_view_projection(pose, lens, 640 / 360, focus, p, size=size), near, size)
+                   for p in [(-1.0, 0.0), (1.0, 0.0)])  # fmt: skip
+    assert right[0] - left[0] == pytest.approx(
+        lens.coc_diameter_px(1.0, focus, 640), rel=1e-6
+    )  # flipped
