@@ -50,12 +50,6 @@ def frustum(left, right, bottom, top, near, far) -> np.ndarray:
     )
 
 
-def linear_depth(window_depth: np.ndarray | float, near=NEAR_M, far=FAR_M):
-    """View depth in metres from a [0, 1] depth-buffer value (the CoC shader does the same)."""
-    z_ndc = 2.0 * np.asarray(window_depth, dtype=np.float64) - 1.0
-    return 2.0 * near * far / (far + near - z_ndc * (far - near))
-
-
 @dataclass(frozen=True)
 class CameraPose:
     """Where the camera is and what it looks at; the lens is separate so focus pulls and

@@ -113,10 +113,6 @@ class ThinLens:
         inv_depth = (coc_px - c1) / c0
         return math.inf if inv_depth <= 0 else 1.0 / inv_depth
 
-    def hyperfocal_m(self, coc_limit_m: float = 0.03e-3) -> float:
-        """Hyperfocal distance for an acceptable CoC (default 0.03 mm, full frame)."""
-        return self.focal_length_m**2 / (self.f_stop * coc_limit_m) + self.focal_length_m
-
 
 def polygon_area_factor(blades: int) -> float:
     """Aperture area over r² (circumradius r): π for a disc, (n/2)·sin(2π/n) for n blades."""
