@@ -71,10 +71,12 @@ void add_sample(vec2 uv, float lod, float far_rho, float near_rho, float dr, flo
         float coc = layers.w / layers.z;
         float weight;
         if (centre_is_near) {
-            // Behind a blurred foreground: fill with the visible background nearby. Only
+            // Behind a blurred foreground: fill with the visible background nearby, the
+            // nearest most (it is the likeliest continuation of what is hidden). Only
             // texels (almost) free of foreground count: a mixed texel's colour is part
             // foreground and would darken the fill towards the silhouette.
-            weight = hole_fill * smoothstep(0.8, 1.0, far_fraction);
+            float rings_away = far_rho / dr;
+            weight = hole_fill * smoothstep(0.8, 1.0, far_fraction) / (1.0 + rings_away * rings_away);
         } else {
             // A sample behind this pixel is hidden beyond this pixel's own CoC.
             float radius = coc > centre_coc ? min(abs(coc), abs(centre_coc)) : abs(coc);
@@ -167,7 +169,7 @@ void gather_exact(ivec2 pixel, float kernel_radius, vec4 centre) {
             } else {
                 float weight;
                 if (centre_is_near) {
-                    weight = hole_fill;
+                    weight = hole_fill / (1.0 + rho * rho);  // the nearest background most
                 } else {
                     float radius = coc > centre_coc ? min(abs(coc), abs(centre_coc)) : abs(coc);
                     float shaped = self ? 0.0 : rho / aperture_edge(angle + PI);
