@@ -72,10 +72,11 @@ class CameraPose:
         return float(np.dot(np.subtract(point, self.position), self.forward))
 
 
-def projection_matrix(lens: ThinLens, aspect: float, near=NEAR_M, far=FAR_M) -> np.ndarray:
-    """Symmetric projection whose horizontal field of view is the lens's on its sensor."""
-    half_w = near * math.tan(lens.horizontal_fov_rad / 2.0)
-    half_h = half_w / aspect
+def projection_matrix(lens: ThinLens, aspect: float, near=NEAR_M, far=FAR_M, pad=(1.0, 1.0)):
+    """Symmetric projection whose horizontal field of view is the lens's on its sensor;
+    ``pad`` widens the window by these factors (the guard band around the frame)."""
+    half_w = near * math.tan(lens.horizontal_fov_rad / 2.0) * pad[0]
+    half_h = near * math.tan(lens.horizontal_fov_rad / 2.0) / aspect * pad[1]
     return frustum(-half_w, half_w, -half_h, half_h, near, far)
 
 

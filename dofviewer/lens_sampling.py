@@ -72,6 +72,7 @@ def sheared_view_projection(
     lens_point,
     pixel_jitter=(0.0, 0.0),
     size=(1, 1),
+    pad=(1.0, 1.0),
 ) -> np.ndarray:
     """View-projection for an eye moved to ``lens_point`` (unit aperture coordinates),
     with the frustum sheared so the focus plane stays put; ``pixel_jitter`` (in pixels)
@@ -87,5 +88,7 @@ def sheared_view_projection(
     # Keep the window at the focus distance where it was; then jitter by sub-pixels.
     dx = -radius * lens_point[0] * NEAR_M / focus_m + pixel_jitter[0] * 2 * half_w / size[0]
     dy = -radius * lens_point[1] * NEAR_M / focus_m + pixel_jitter[1] * 2 * half_h / size[1]
-    projection = frustum(-half_w + dx, half_w + dx, -half_h + dy, half_h + dy, NEAR_M, FAR_M)
+    # ``pad`` widens the window symmetrically for the guard band (see gl/targets.py).
+    hw, hh = half_w * pad[0], half_h * pad[1]
+    projection = frustum(-hw + dx, hw + dx, -hh + dy, hh + dy, NEAR_M, FAR_M)
     return projection @ shifted

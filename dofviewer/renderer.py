@@ -73,9 +73,16 @@ class Renderer:
         self.targets.resize(size)
         self._linear_source = None  # the old targets are gone
 
+    @property
+    def guard_pad(self) -> tuple[float, float]:
+        """How much wider the rendered window is than the frame (the guard band)."""
+        (w, h), (pw, ph) = self.size, self.targets.padded_size
+        return pw / w, ph / h
+
     def view_projection(self, settings: FrameSettings) -> np.ndarray:
         w, h = self.size
-        return projection_matrix(settings.lens, w / h) @ settings.pose.view_matrix()
+        projection = projection_matrix(settings.lens, w / h, pad=self.guard_pad)
+        return projection @ settings.pose.view_matrix()
 
     def render(self, scene: Scene, settings: FrameSettings, output=None):
         """Draw one frame; tone-mapped into ``output`` (a framebuffer), or the display target."""
@@ -136,30 +143,37 @@ class Renderer:
         data = np.frombuffer(
             source.read(), dtype=np.float16 if source.dtype == "f2" else np.float32
         )
-        return _top_down(data.reshape(self.size[1], self.size[0], 4)[..., :3].astype(np.float32))
+        return self._crop(data, 4)[..., :3].astype(np.float32)
 
     def read_depth(self) -> np.ndarray:
         """View depth in metres (float32 H×W); +inf where nothing was drawn."""
         data = np.frombuffer(self.targets.depth_m.read(), dtype=np.float32)
-        return _top_down(data.reshape(self.size[1], self.size[0]))
+        return self._crop(data, 1)[..., 0]
 
     def read_coc(self) -> np.ndarray:
         """Signed, clamped CoC radius in pixels (float32 H×W)."""
         data = np.frombuffer(self.targets.color_coc.read(), dtype=np.float16)
-        return _top_down(data.reshape(self.size[1], self.size[0], 4)[..., 3].astype(np.float32))
+        return self._crop(data, 4)[..., 3].astype(np.float32)
 
     def read_object_ids(self) -> np.ndarray:
         """0 for background, else 1 + the object's index in the scene (int32 H×W)."""
         data = np.frombuffer(self.targets.ids_source.read(), dtype=np.uint32)
-        return _top_down(data.reshape(self.size[1], self.size[0]).astype(np.int32))
+        return self._crop(data, 1)[..., 0].astype(np.int32)
 
     def read_pixel(self, x: int, y: int) -> tuple[int, float]:
         """(object id, depth in metres) under a pixel, top-left origin; for picking."""
-        viewport = (x, self.size[1] - 1 - y, 1, 1)
+        m = self.targets.margin
+        viewport = (x + m, self.size[1] - 1 - y + m, 1, 1)
         fbo, attachment = self.targets.ids_read
         ids = fbo.read(viewport, components=1, attachment=attachment, dtype="u4")
         depth = self.targets.coc_fbo.read(viewport, components=1, attachment=1, dtype="f4")
         return int(np.frombuffer(ids, np.uint32)[0]), float(np.frombuffer(depth, np.float32)[0])
+
+    def _crop(self, data: np.ndarray, components: int) -> np.ndarray:
+        """A padded target's pixels as H×W×components, the guard band cut off, top row first."""
+        (w, h), (pw, ph), m = self.size, self.targets.padded_size, self.targets.margin
+        image = data.reshape(ph, pw, components)[m : m + h, m : m + w]
+        return _top_down(image)
 
     def release(self):
         if self._accumulator is not None:

@@ -44,7 +44,8 @@ class Accumulator:
     def render(self, scene, settings, scene_pass: ScenePass, targets: FrameTargets, samples: int):
         """Average ``samples`` lens positions into :attr:`texture` (linear HDR)."""
         size = targets.size
-        self._ensure(size)
+        self._ensure(targets.padded_size)
+        pad = (targets.padded_size[0] / size[0], targets.padded_size[1] / size[1])
         lens = settings.lens
         points = aperture_samples(samples, lens.aperture_blades, lens.blade_rotation_deg)
         # Each scene pixel spans 1/n of a frame pixel when supersampled n×n; jittering
@@ -61,6 +62,7 @@ class Accumulator:
                 point,
                 offset,
                 size,
+                pad,
             )
             scene_pass.draw(
                 scene, targets, view_projection, settings.time_s, prefilter_textures=False

@@ -38,4 +38,5 @@ class Tonemap(FullscreenPass):
             u_focus_peaking=focus_peaking,
             u_max_coc=MAX_COC_RADIUS_PX,
             u_focus_distance=min(focus_distance_m, 1e6),
+            u_offset=(targets.margin, targets.margin),
         )

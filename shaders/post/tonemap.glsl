@@ -13,6 +13,7 @@ uniform int u_view;             // 0 = image, 1 = depth, 2 = signed CoC
 uniform bool u_focus_peaking;
 uniform float u_max_coc;
 uniform float u_focus_distance;
+uniform ivec2 u_offset;         // the guard band: where the frame starts in the inputs
 layout(location = 0) out vec4 out_color;
 
 // Narkowicz's fit of the ACES reference rendering transform: a soft shoulder that
@@ -40,7 +41,8 @@ vec3 display(ivec2 p) {
 }
 
 void main() {
-    ivec2 pixel = ivec2(gl_FragCoord.xy);
+    ivec2 out_pixel = ivec2(gl_FragCoord.xy);
+    ivec2 pixel = out_pixel + u_offset;
     vec3 color = display(pixel);
     if (u_view == 1) {
         // Depth on a log scale from 0.25 m to 64 m; the focus distance is a green line.
@@ -67,6 +69,6 @@ void main() {
         float gy = luminance(display(min(pixel + ivec2(0, 1), size))) - luminance(display(max(pixel - ivec2(0, 1), ivec2(0))));
         if (coc < 1.0 && length(vec2(gx, gy)) > 0.12 + 0.2 * l) color = vec3(1.0, 0.1, 0.6);
     }
-    out_color = vec4(srgb_encode(color) + dither(pixel), 1.0);
+    out_color = vec4(srgb_encode(color) + dither(out_pixel), 1.0);
 }
 #endif
