@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from jsonedit import edited_json
 
 from dofviewer.errors import SceneError
 from dofviewer.scene import load_scene, parse_scene
@@ -25,13 +26,8 @@ VALID = {
 
 
 def edited(path, value):
-    """A copy of VALID with the field at ``path`` (a tuple of keys) set to ``value``."""
-    data = json.loads(json.dumps(VALID))
-    node = data
-    for key in path[:-1]:
-        node = node[key]
-    node[path[-1]] = value
-    return json.dumps(data)
+    """A JSON copy of VALID with the field at ``path`` (a tuple of keys) set to ``value``."""
+    return edited_json(VALID, path, value)
 
 
 def test_the_issue_example_loads():

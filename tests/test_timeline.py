@@ -7,6 +7,7 @@ import math
 import random
 
 import pytest
+from jsonedit import REMOVE, edited_json
 
 from dofviewer.camera import CameraPose
 from dofviewer.easing import FocusPuller
@@ -52,18 +53,7 @@ VALID = {
 
 def edited(path, value):
     """A JSON copy of VALID with the field at ``path`` set to ``value`` (or removed)."""
-    data = json.loads(json.dumps(VALID))
-    node = data
-    for key in path[:-1]:
-        node = node[key]
-    if value is _REMOVE:
-        del node[path[-1]]
-    else:
-        node[path[-1]] = value
-    return json.dumps(data)
-
-
-_REMOVE = object()
+    return edited_json(VALID, path, value)
 
 
 def valid() -> Timeline:
@@ -154,20 +144,20 @@ ORDER["keyframes"][2]["time_s"] = 2.0
         (edited(("start", "f_stop"), float("inf")), "start.f_stop", "must be finite"),
         (edited(("keyframes", 0, "duration_s"), -0.5), "keyframes[0].duration_s", "must be >= 0"),
         (edited(("keyframes", 0, "distance_m"), 0), "keyframes[0].distance_m", "must be > 0"),
-        (edited(("keyframes", 0, "distance_m"), _REMOVE), "keyframes[0].distance_m", "is required"),
-        (edited(("start", "focus_distance_m"), _REMOVE), "start.focus_distance_m", "is required"),
+        (edited(("keyframes", 0, "distance_m"), REMOVE), "keyframes[0].distance_m", "is required"),
+        (edited(("start", "focus_distance_m"), REMOVE), "start.focus_distance_m", "is required"),
         (edited(("keyframes", 0, "distanse_m"), 2), "keyframes[0].distanse_m", "unknown field in a focus key (did you mean 'distance_m'?)"),
         (edited(("keyframes", 2, "distance_m"), 2), "keyframes[2].distance_m", "unknown field in a lens key"),
         (edited(("keyframes", 2), {"time_s": 3.0, "kind": "lens"}), "keyframes[2]", "needs one or more of"),
         (edited(("keyframes", 3, "aperture_blades"), 2), "keyframes[3].aperture_blades", "must be 0 (round)"),
-        (edited(("keyframes", 4, "target"), _REMOVE), "keyframes[4].target", "is required"),
+        (edited(("keyframes", 4, "target"), REMOVE), "keyframes[4].target", "is required"),
         (edited(("keyframes", 4, "on"), "yes"), "keyframes[4].on", "must be true or false"),
         (edited(("keyframes", 6, "target"), "ball"), "keyframes[6].target", "only allowed when tracking is on"),
         (edited(("keyframes", 5, "look_at"), [0.2, 1, 0]), "keyframes[5].look_at", "must differ from position"),
         (edited(("keyframes", 5, "position"), [0, 1]), "keyframes[5].position", "must be a list of 3 numbers"),
         (edited(("keyframes",), {}), "keyframes", "must be a list"),
         (edited(("duration_s",), "long"), "duration_s", "must be a number"),
-        (edited(("scene",), _REMOVE), "scene", "is required"),
+        (edited(("scene",), REMOVE), "scene", "is required"),
         (edited(("sceen",), "demo"), "sceen", "unknown field (did you mean 'scene'?)"),
     ],
 )  # fmt: skip
