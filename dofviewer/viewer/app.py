@@ -97,6 +97,7 @@ class ViewerApp:
         self._drag_button = None
         self._cursor = (0.0, 0.0)
         self._last_settings = None  # what the last frame showed (the HUD reads it)
+        self._frame_text, self._frame_text_at = "", -math.inf
         h = window.handle
         glfw.set_key_callback(h, self._on_key)
         glfw.set_mouse_button_callback(h, self._on_mouse_button)
@@ -172,7 +173,6 @@ class ViewerApp:
         s = self.state
         focus = s.focus_distance_m(now)
         lens = s.lens
-        fps = 1000.0 / self._frame_ms if self._frame_ms > 0 else 0.0
         pulling = f"  ->  {_metres(s.puller.target_m)}" if s.puller.is_moving(now) else ""
         status = [
             f"Focus {_metres(focus)}{pulling}   on {s.target or '-'}"
@@ -181,7 +181,7 @@ class ViewerApp:
             f"{lens.aperture_blades or 'round'}{' blades' if lens.aperture_blades else ''}",
             f"Pull {s.easing}, {s.duration_s:g} s   View {s.debug_view}"
             + ("   peaking" if s.focus_peaking else ""),
-            f"Frame {self._frame_ms:.1f} ms ({fps:.0f} fps)   H: help",
+            f"{self._frame_time_text(now)}   H: help",
         ]  # fmt: skip
         if self.player:
             focus = self._last_settings.focus_distance_m
@@ -196,6 +196,15 @@ class ViewerApp:
             status.insert(0, f"REC {now - self.recorder.start_s:5.1f} s  ->  {self.autosaver.path}")
         bottom = [s.message] if s.message else []
         return status, bottom, help_lines() if s.show_help else None
+
+    def _frame_time_text(self, now: float) -> str:
+        """The frame time, refreshed four times a second: a new number every frame would
+        redraw the HUD texture every frame."""
+        if now - self._frame_text_at >= 0.25:
+            fps = 1000.0 / self._frame_ms if self._frame_ms > 0 else 0.0
+            self._frame_text = f"Frame {self._frame_ms:.1f} ms ({fps:.0f} fps)"
+            self._frame_text_at = now
+        return self._frame_text
 
     # -- input ------------------------------------------------------------------------
 
