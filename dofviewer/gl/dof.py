@@ -88,19 +88,20 @@ class DepthOfField:
                 u_reach=NEAR_DILATION_TILES,
                 u_tile_size=TILE_SIZE_PX,
             )
+        uniforms = self._gather_uniforms(lens)
         gather_textures = {
             "u_color_coc": targets.color_coc,
             "u_layers": targets.layers,
             "u_tiles": targets.tiles_dilated,
         }
         with timer.section("gather"):
-            self.gather.draw(targets.gather_fbo, gather_textures, **self._gather_uniforms(lens))
+            self.gather.draw(targets.gather_fbo, gather_textures, **uniforms)
         with timer.section("composite"):
             self.composite.draw(
                 targets.linear_fbo,
                 {**gather_textures, "u_far": targets.far, "u_near": targets.near},
                 u_small_blur=SMALL_BLUR_PX,
-                **self._gather_uniforms(lens),
+                **uniforms,
             )
 
     def blur_baseline(self, targets: FrameTargets):

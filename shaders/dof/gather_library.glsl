@@ -53,14 +53,14 @@ float spread(float radius, float shaped_rho, float dr, float cell_area) {
     return cover * cell_area / max(u_aperture_area * radius * radius, cell_area);
 }
 
-// Splits one (mip-filtered) sample into its near and far parts and adds each where its
-// blur reaches this pixel. The rings are aperture-shaped for the far field (far_rho is
-// the sample's distance in units of the aperture's circumradius); the near field sees
-// the aperture flipped, so it measures the same offset against the flipped shape.
-void add_sample(vec2 uv, float lod, float far_rho, float near_rho, float dr, float cell_area,
-                float centre_coc, bool centre_is_near, float hole_fill) {
-    vec3 color = textureLod(u_color_coc, uv, lod).rgb;
-    vec4 layers = textureLod(u_layers, uv, lod);
+// Adds one source sample, given as its colour and layer moments (see u_layers), where
+// its blur reaches this pixel: its near part by the flipped aperture (near_rho), its far
+// part by the aperture (far_rho), both in units of the aperture's circumradius. Behind a
+// blurred foreground the far part fills instead, weighted by fill_rings, its distance
+// in ring steps.
+void accumulate(vec3 color, vec4 layers, float far_rho, float near_rho, float fill_rings,
+                float dr, float cell_area, float centre_coc, bool centre_is_near,
+                float hole_fill) {
     float near_fraction = layers.x;
     float far_fraction = 1.0 - near_fraction;
     if (near_fraction > 1e-3) {
@@ -75,8 +75,7 @@ void add_sample(vec2 uv, float lod, float far_rho, float near_rho, float dr, flo
             // nearest most (it is the likeliest continuation of what is hidden). Only
             // texels (almost) free of foreground count: a mixed texel's colour is part
             // foreground and would darken the fill towards the silhouette.
-            float rings_away = far_rho / dr;
-            weight = hole_fill * smoothstep(0.8, 1.0, far_fraction) / (1.0 + rings_away * rings_away);
+            weight = hole_fill * smoothstep(0.8, 1.0, far_fraction) / (1.0 + fill_rings * fill_rings);
         } else {
             // A sample behind this pixel is hidden beyond this pixel's own CoC.
             float radius = coc > centre_coc ? min(abs(coc), abs(centre_coc)) : abs(coc);
@@ -86,6 +85,20 @@ void add_sample(vec2 uv, float lod, float far_rho, float near_rho, float dr, flo
     }
 }
 
+// One mip-filtered sample: a coarse texel can straddle a silhouette, and its layer
+// moments split it into near and far parts with their own CoC.
+void add_sample(vec2 uv, float lod, float far_rho, float near_rho, float dr, float cell_area,
+                float centre_coc, bool centre_is_near, float hole_fill) {
+    accumulate(textureLod(u_color_coc, uv, lod).rgb, textureLod(u_layers, uv, lod), far_rho,
+               near_rho, far_rho / dr, dr, cell_area, centre_coc, centre_is_near, hole_fill);
+}
+
+
+// Turns the sums into colours: far = (colour, weight), near = (colour, coverage alpha).
+void normalise_fields() {
+    g_far = g_far.a > 0.0 ? vec4(g_far.rgb / g_far.a, g_far.a) : vec4(0.0);
+    g_near = g_near.a > 0.0 ? vec4(g_near.rgb / g_near.a, min(g_near.a, 1.0)) : vec4(0.0);
+}
 
 // The nearest CoC whose blur can reach this full-resolution position (from the tiles).
 float near_reach(vec2 position) {
@@ -136,8 +149,7 @@ void gather(vec2 position, float kernel_radius, vec4 centre, bool exact_centre, 
                        centre_is_near, hole_fill);
         }
     }
-    g_far = g_far.a > 0.0 ? vec4(g_far.rgb / g_far.a, g_far.a) : vec4(0.0);
-    g_near = g_near.a > 0.0 ? vec4(g_near.rgb / g_near.a, min(g_near.a, 1.0)) : vec4(0.0);
+    normalise_fields();
 }
 
 // Small blurs, gathered exactly: every full-resolution texel within the kernel, each
@@ -158,28 +170,15 @@ void gather_exact(ivec2 pixel, float kernel_radius, vec4 centre) {
             float rho = length(offset);
             if (rho > kernel_radius + 0.5) continue;
             vec4 s = texelFetch(u_color_coc, clamp(pixel + ivec2(dx, dy), ivec2(0), last), 0);
-            float coc = s.a;
+            // A single texel is wholly near or wholly far: its layer moments are exact.
+            vec4 layers = s.a < -u_near_epsilon ? vec4(1.0, s.a, 0.0, 0.0) : vec4(0.0, 0.0, 1.0, s.a);
             float angle = atan(offset.y, offset.x);
             bool self = dx == 0 && dy == 0;
-            if (coc < -u_near_epsilon) {
-                float radius = -coc;
-                float shaped = self ? 0.0 : rho / aperture_edge(angle);
-                float cover = clamp(radius - shaped + 0.5, 0.0, 1.0);
-                g_near += vec4(s.rgb, 1.0) * cover / max(u_aperture_area * radius * radius, 1.0);
-            } else {
-                float weight;
-                if (centre_is_near) {
-                    weight = hole_fill / (1.0 + rho * rho);  // the nearest background most
-                } else {
-                    float radius = coc > centre_coc ? min(abs(coc), abs(centre_coc)) : abs(coc);
-                    float shaped = self ? 0.0 : rho / aperture_edge(angle + PI);
-                    float cover = clamp(radius - shaped + 0.5, 0.0, 1.0);
-                    weight = cover / max(u_aperture_area * radius * radius, 1.0);
-                }
-                g_far += vec4(s.rgb, 1.0) * weight;
-            }
+            float far_rho = self ? 0.0 : rho / aperture_edge(angle + PI);
+            float near_rho = self ? 0.0 : rho / aperture_edge(angle);
+            accumulate(s.rgb, layers, far_rho, near_rho, rho, 1.0, 1.0, centre_coc,
+                       centre_is_near, hole_fill);
         }
     }
-    g_far = g_far.a > 0.0 ? vec4(g_far.rgb / g_far.a, g_far.a) : vec4(0.0);
-    g_near = g_near.a > 0.0 ? vec4(g_near.rgb / g_near.a, min(g_near.a, 1.0)) : vec4(0.0);
+    normalise_fields();
 }
