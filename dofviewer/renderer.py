@@ -73,15 +73,9 @@ class Renderer:
         self.targets.resize(size)
         self._linear_source = None  # the old targets are gone
 
-    @property
-    def guard_pad(self) -> tuple[float, float]:
-        """How much wider the rendered window is than the frame (the guard band)."""
-        (w, h), (pw, ph) = self.size, self.targets.padded_size
-        return pw / w, ph / h
-
     def view_projection(self, settings: FrameSettings) -> np.ndarray:
         w, h = self.size
-        projection = projection_matrix(settings.lens, w / h, pad=self.guard_pad)
+        projection = projection_matrix(settings.lens, w / h, pad=self.targets.guard_pad)
         return projection @ settings.pose.view_matrix()
 
     def render(self, scene: Scene, settings: FrameSettings, output=None):

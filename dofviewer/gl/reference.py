@@ -31,6 +31,8 @@ class Accumulator:
     def __init__(self, ctx: moderngl.Context, shaders: ShaderLibrary):
         self.ctx = ctx
         self.add = FullscreenPass(ctx, shaders, "post/accumulate.glsl")
+        # Bound before the buffer is freed (see FrameTargets.release).
+        self._default_fbo = ctx.detect_framebuffer(0)
         self.texture = None
         self.fbo = None
 
@@ -45,7 +47,6 @@ class Accumulator:
         """Average ``samples`` lens positions into :attr:`texture` (linear HDR)."""
         size = targets.size
         self._ensure(targets.padded_size)
-        pad = (targets.padded_size[0] / size[0], targets.padded_size[1] / size[1])
         lens = settings.lens
         points = aperture_samples(samples, lens.aperture_blades, lens.blade_rotation_deg)
         # Each scene pixel spans 1/n of a frame pixel when supersampled n×n; jittering
@@ -62,7 +63,7 @@ class Accumulator:
                 point,
                 offset,
                 size,
-                pad,
+                targets.guard_pad,
             )
             scene_pass.draw(
                 scene, targets, view_projection, settings.time_s, prefilter_textures=False
@@ -80,8 +81,7 @@ class Accumulator:
 
     def _free(self):
         if self.fbo is not None:
-            targets_default = self.ctx.detect_framebuffer(0)
-            targets_default.use()
+            self._default_fbo.use()
             self.fbo.release()
             self.texture.release()
         self.texture = self.fbo = None

@@ -95,7 +95,7 @@ class ScenePass:
                     "u_color": targets.scene_color,
                     "u_depth": targets.scene_depth,
                     "u_ids": targets.object_ids,
-                },  # fmt: skip
+                },
                 u_scale=targets.supersample,
             )
 

@@ -98,6 +98,11 @@ class FrameTargets:
         self.display = self._texture(frame, 4, "f1")
         self.display_fbo = self._fbo([self.display])
 
+    @property
+    def guard_pad(self) -> tuple[float, float]:
+        """How much wider and taller the rendered window is than the frame (guard band)."""
+        return self.padded_size[0] / self.size[0], self.padded_size[1] / self.size[1]
+
     def dof_memory_bytes(self) -> int:
         """GPU memory held by the depth-of-field targets (for the benchmark)."""
         w, h = self.padded_size
