@@ -168,11 +168,9 @@ def export_command(args) -> int:
 
 def plot_command(args) -> int:
     from dofviewer.plot import plot_timeline
-    from dofviewer.timeline import load_timeline
+    from dofviewer.timeline import load_timeline_and_scene
 
-    timeline = load_timeline(args.timeline)
-    scene = load_scene(timeline.scene_path(args.timeline))
-    timeline.check_against(scene)
+    timeline, scene = load_timeline_and_scene(args.timeline)
     if not Path(args.output).parent.is_dir() and str(Path(args.output).parent):
         raise DofError(f"-o: folder '{Path(args.output).parent}' does not exist")
     plot_timeline(timeline, scene, args.output, title=f"{Path(args.timeline).name}")
@@ -181,10 +179,8 @@ def plot_command(args) -> int:
 
 
 def play_command(args) -> int:
-    from dofviewer.timeline import load_timeline
+    from dofviewer.timeline import load_timeline_and_scene
     from dofviewer.viewer.app import run_player
 
-    timeline = load_timeline(args.timeline)
-    scene = load_scene(timeline.scene_path(args.timeline))
-    timeline.check_against(scene)
+    timeline, scene = load_timeline_and_scene(args.timeline)
     return run_player(timeline, scene, args.size, args.state_file)

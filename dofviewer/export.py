@@ -19,8 +19,7 @@ import imageio.v3 as iio
 from dofviewer.errors import DofError
 from dofviewer.fileio import write_png
 from dofviewer.headless import HeadlessRenderer
-from dofviewer.scene import load_scene
-from dofviewer.timeline import TimelineSampler, load_timeline
+from dofviewer.timeline import TimelineSampler, load_timeline_and_scene
 
 VIDEO_SUFFIXES = (".mp4", ".gif")
 
@@ -76,9 +75,7 @@ class Progress:
 
 def export(timeline_path, output: str, fps: float = 30.0, size=(640, 360), overwrite=False,
            progress=True) -> dict:  # fmt: skip
-    timeline = load_timeline(timeline_path)
-    scene = load_scene(timeline.scene_path(timeline_path))
-    timeline.check_against(scene)
+    timeline, scene = load_timeline_and_scene(timeline_path)
     kind = output_kind(output)
     check_output(output, kind, size, overwrite)
     total = frame_count(timeline.duration_s, fps)

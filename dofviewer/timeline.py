@@ -69,7 +69,7 @@ from dofviewer.fileio import atomic_write_text
 from dofviewer.jsonreader import REQUIRED, JsonReader, join, kind_of
 from dofviewer.renderer import FrameSettings
 from dofviewer.resources import demo_scene_path
-from dofviewer.scene import Scene
+from dofviewer.scene import Scene, load_scene
 
 FORMAT = "dofviewer-timeline"
 VERSION = 1
@@ -361,6 +361,14 @@ def load_timeline(path: str | Path) -> Timeline:
     except OSError as exc:
         raise TimelineError(str(path), "", f"cannot read timeline file ({exc.strerror})") from None
     return parse_timeline(text, str(path))
+
+
+def load_timeline_and_scene(path: str | Path) -> tuple[Timeline, Scene]:
+    """A timeline with the scene it names, checked against each other (the object names)."""
+    timeline = load_timeline(path)
+    scene = load_scene(timeline.scene_path(path))
+    timeline.check_against(scene)
+    return timeline, scene
 
 
 # -- writing ---------------------------------------------------------------------------
