@@ -110,8 +110,7 @@ class ViewerState:
             self._target_offset = np.asarray(point, dtype=float) - origin
         else:
             self._target_offset = np.zeros(3)
-        where = "infinity" if math.isinf(distance_m) else f"{distance_m:.2f} m"
-        self.message = f"pull to {target or 'point'} at {where}"
+        self.message = f"pull to {target or 'point'} at {_distance_text(distance_m)}"
 
     def pick(self, object_index: int, depth_m: float, point, now_s: float):
         """A click: object index from the id buffer (−1 for sky) and depth under the cursor."""
