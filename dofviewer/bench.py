@@ -26,6 +26,8 @@ from dofviewer.scene import load_scene
 
 DOF_PASSES = ("coc", "mips", "tiles", "gather", "composite")
 NEAR_M, FAR_M = 1.2, 13.0
+#: The issue's reference setting: the demo at f/2 (its own lens is f/1.4).
+BENCH_F_STOP = 2.0
 
 
 def _focus_at(frame: int, frames: int) -> float:
@@ -40,12 +42,15 @@ def _percentile(values, q):
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def bench_size(renderer: HeadlessRenderer, size, frames: int, warmup: int, method: str) -> dict:
+def bench_size(
+    renderer: HeadlessRenderer, size, frames: int, warmup: int, method: str, quality="final"
+) -> dict:
     ctx = renderer.ctx
     r = renderer.renderer
     r.resize(size)
     scene = load_scene()
     base = FrameSettings.from_scene(scene)
+    base = base.with_(lens=base.lens.with_(f_stop=BENCH_F_STOP), quality=quality)
     copy = FullscreenPass(ctx, r.shaders, "post/copy.glsl")
     timer = PassTimer(ctx, method)
     r.set_timer(timer)
@@ -55,6 +60,7 @@ def bench_size(renderer: HeadlessRenderer, size, frames: int, warmup: int, metho
         for i in range(warmup + frames):
             settings = base.with_(focus_distance_m=_focus_at(i, frames))
             start = time.perf_counter()
+            r.invalidate_scene()  # time the scene pass too, though the camera is still
             r.render(scene, settings)
             with timer.section("copy"):
                 # Scene colour into the linear target: same size and format as the DOF's
@@ -79,6 +85,7 @@ def bench_size(renderer: HeadlessRenderer, size, frames: int, warmup: int, metho
     copy_ms = passes["copy"]["median_ms"]
     return {
         "size": list(size),
+        "quality": quality,
         "frames": frames,
         "timing": method if valid else f"{method} (invalid values)",
         "passes": passes,
@@ -98,13 +105,22 @@ def choose_method(renderer: HeadlessRenderer, requested: str) -> str:
     return "query" if "invalid" not in probe["timing"] else "wall"
 
 
-def run(sizes, frames=30, warmup=5, method="auto", json_path=None, out=print) -> dict:
+def run(sizes, frames=30, warmup=5, method="auto", json_path=None, out=print,
+        qualities=("final", "preview")) -> dict:  # fmt: skip
+    """Each size at each quality preset (dofviewer.gl.dof.QUALITY_PRESETS): ``final`` is
+    what renders and exports use, ``preview`` what a slow machine's viewer draws while
+    focus moves."""
     with HeadlessRenderer(sizes[0]) as renderer:
         chosen = choose_method(renderer, method)
         results = {
             "gl_renderer": renderer.gl_renderer,
             "timing_method": chosen,
-            "sizes": [bench_size(renderer, s, frames, warmup, chosen) for s in sizes],
+            "f_stop": BENCH_F_STOP,
+            "sizes": [
+                bench_size(renderer, s, frames, warmup, chosen, quality)
+                for s in sizes
+                for quality in qualities
+            ],
         }
     out(format_table(results))
     if json_path:
@@ -115,12 +131,13 @@ def run(sizes, frames=30, warmup=5, method="auto", json_path=None, out=print) ->
 def format_table(results: dict) -> str:
     lines = [
         f"GL renderer: {results['gl_renderer']}",
-        f"timing: {results['timing_method']} (median ms per pass, p95 in brackets)",
+        f"timing: {results['timing_method']} (median ms per pass, p95 in brackets); "
+        f"the demo at f/{results['f_stop']:g}, focus sweeping near to far",
         "",
     ]
     names = ["scene", *DOF_PASSES, "tonemap", "copy"]
     header = (
-        f"{'size':>10} "
+        f"{'size':>10} {'quality':>8} "
         + " ".join(f"{n:>15}" for n in names)
         + f" {'DOF ms':>8} {'copies':>7} {'fps':>6} {'MiB':>6}"
     )
@@ -131,7 +148,8 @@ def format_table(results: dict) -> str:
             p = row["passes"].get(n)
             cells.append(f"{p['median_ms']:7.2f} [{p['p95_ms']:5.2f}]" if p else f"{'-':>15}")
         lines.append(
-            f"{row['size'][0]:>4}x{row['size'][1]:<5} " + " ".join(f"{c:>15}" for c in cells)
+            f"{row['size'][0]:>4}x{row['size'][1]:<5} {row['quality']:>8} "
+            + " ".join(f"{c:>15}" for c in cells)
             + f" {row['dof_ms']:8.2f} {row['dof_in_screen_copies']:7.1f} {row['fps_wall']:6.1f}"
             f" {row['dof_memory_mib']:6.1f}"
         )  # fmt: skip

@@ -133,6 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     view.add_argument("--record", action="store_true", help="start recording at once")
     view.add_argument("--supersample", type=int, choices=(1, 2, 3, 4), default=2, metavar="N",
                       help="scene samples per pixel per axis (2); 1 is faster")  # fmt: skip
+    view.add_argument("--no-preview", action="store_true",
+                      help="draw every frame at full quality, even where that is slow")  # fmt: skip
     pull = commands.add_parser("pull", help="write a rack-focus timeline between marks")
     pull.add_argument("scene", nargs="?", metavar="SCENE", help="scene JSON (default: the demo)")
     pull.add_argument("--from", dest="start", required=True, metavar="A",

@@ -91,7 +91,8 @@ def view_command(args) -> int:
         raise DofError(f"--record-file: folder '{Path(record_file).parent}' does not exist")
     return run_viewer(scene, size, getattr(args, "state_file", None), screenshot_dir,
                       record_file, getattr(args, "record", False),
-                      getattr(args, "supersample", 2))  # fmt: skip
+                      getattr(args, "supersample", 2),
+                      not getattr(args, "no_preview", False))  # fmt: skip
 
 
 def _scene_reference(scene_arg: str | None, output: Path) -> str:

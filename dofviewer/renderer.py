@@ -12,7 +12,7 @@ import moderngl
 import numpy as np
 
 from dofviewer.camera import CameraPose, projection_matrix
-from dofviewer.gl.dof import DepthOfField
+from dofviewer.gl.dof import QUALITY_PRESETS, DepthOfField
 from dofviewer.gl.scene_pass import ScenePass
 from dofviewer.gl.shaders import ShaderLibrary
 from dofviewer.gl.targets import FrameTargets
@@ -35,6 +35,7 @@ class FrameSettings:
     view: str = "image"  # or "depth", "coc": the viewer's debug views
     baseline_gather: bool = False  # the quality benchmark's naive gather, for comparison
     focus_peaking: bool = False
+    quality: str = "final"  # a key of dofviewer.gl.dof.QUALITY_PRESETS
 
     @classmethod
     def from_scene(cls, scene: Scene, **overrides) -> FrameSettings:
@@ -43,6 +44,21 @@ class FrameSettings:
 
     def with_(self, **changes) -> FrameSettings:
         return replace(self, **changes)
+
+
+def scene_view(scene: Scene, settings: FrameSettings) -> tuple:
+    """Everything the scene pass's output depends on. Focus, f-stop, blades and the
+    debug views are not in it, so a rack focus with the camera still redraws only the
+    depth-of-field passes; time counts only when something in the scene moves."""
+    moving = any(obj.animate is not None for obj in scene.objects)
+    lens = settings.lens
+    return (
+        scene,
+        settings.pose,
+        lens.focal_length_mm,
+        lens.sensor_width_mm,
+        settings.time_s if moving else 0.0,
+    )
 
 
 class Renderer:
@@ -56,6 +72,7 @@ class Renderer:
         self.timer = NullTimer()
         self._accumulator = None  # made on the first reference render
         self._linear_source = None  # what read_linear() reads: set by each render
+        self._drawn_scene_view = None  # what the scene targets hold (see scene_view)
 
     def set_timer(self, timer):
         """Time each pass with ``timer`` (see dofviewer.gl.timing); NullTimer turns it off."""
@@ -70,8 +87,15 @@ class Renderer:
         return self.targets.size
 
     def resize(self, size: tuple[int, int]):
-        self.targets.resize(size)
-        self._linear_source = None  # the old targets are gone
+        if size != self.size:
+            self.targets.resize(size)
+            self._linear_source = None  # the old targets are gone
+            self.invalidate_scene()
+
+    def invalidate_scene(self):
+        """Draw the scene pass on the next frame even if the view has not changed (the
+        benchmark times it every frame)."""
+        self._drawn_scene_view = None
 
     def view_projection(self, settings: FrameSettings) -> np.ndarray:
         w, h = self.size
@@ -81,14 +105,17 @@ class Renderer:
     def render(self, scene: Scene, settings: FrameSettings, output=None):
         """Draw one frame; tone-mapped into ``output`` (a framebuffer), or the display target."""
         t, timer = self.targets, self.timer
-        with timer.section("scene"):
-            self.scene_pass.draw(scene, t, self.view_projection(settings), settings.time_s)
+        view = scene_view(scene, settings)
+        if view != self._drawn_scene_view:
+            with timer.section("scene"):
+                self.scene_pass.draw(scene, t, self.view_projection(settings), settings.time_s)
+            self._drawn_scene_view = view
         with timer.section("coc"):
             self.dof.compute_coc(t, settings.lens, settings.focus_distance_m)
         if settings.dof and settings.baseline_gather:
             self.dof.blur_baseline(t)
         elif settings.dof:
-            self.dof.blur(t, settings.lens)
+            self.dof.blur(t, settings.lens, QUALITY_PRESETS[settings.quality])
         linear = t.linear if settings.dof else t.color_source
         self._linear_source = linear
         with timer.section("tonemap"):
@@ -108,6 +135,7 @@ class Renderer:
         t = self.targets
         linear = self._accumulator.render(scene, settings, self.scene_pass, t, samples)
         self.scene_pass.draw(scene, t, self.view_projection(settings), settings.time_s)
+        self._drawn_scene_view = scene_view(scene, settings)
         self.dof.compute_coc(t, settings.lens, settings.focus_distance_m)
         self._linear_source = linear
         self._tonemap(settings, linear, output)

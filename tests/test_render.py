@@ -1,9 +1,14 @@
-"""The scene pass and its buffers: exact depth, exact emission, ids, determinism."""
+"""The scene pass and its buffers: exact depth, exact emission, ids, determinism, and
+its reuse while only focus changes."""
+
+from contextlib import contextmanager
+from dataclasses import replace
 
 import numpy as np
 import pytest
 from scenes import build, card, lens_camera
 
+from dofviewer.renderer import FrameSettings, scene_view
 from dofviewer.scene import load_scene
 
 
@@ -84,3 +89,48 @@ def test_a_minimised_window_size_does_not_break_the_renderer(gl):
     assert renderer.size == (1, 1)
     frame = gl.render(load_scene(), (1, 1))
     assert frame.image.shape == (1, 1, 3)
+
+
+class _PassLog:
+    """A timer that only records which passes ran."""
+
+    def __init__(self):
+        self.names = []
+
+    @contextmanager
+    def section(self, name):
+        self.names.append(name)
+        yield
+
+
+def test_a_focus_pull_reuses_the_scene_pass_and_matches_a_full_render(gl):
+    scene = load_scene()
+    settings = FrameSettings.from_scene(scene)
+    log = _PassLog()
+    r = gl.renderer
+    r.resize((320, 180))
+    r.set_timer(log)
+    try:
+        r.render(scene, settings)
+        log.names.clear()
+        pulled = settings.with_(focus_distance_m=12.0, lens=settings.lens.with_(f_stop=2.0))
+        r.render(scene, pulled)
+        assert "scene" not in log.names and {"coc", "gather"} <= set(log.names)
+        reused = r.read_image()
+        # Moving the camera draws the scene again.
+        moved = pulled.with_(pose=replace(pulled.pose, position=(0.2, 1.4, 6.0)))
+        r.render(scene, moved)
+        assert "scene" in log.names
+    finally:
+        r.set_timer_off()
+    r.invalidate_scene()
+    r.render(scene, pulled)
+    assert np.array_equal(reused, r.read_image())
+
+
+def test_time_redraws_the_scene_only_when_something_moves(gl):
+    still, moving = load_scene(), load_scene("tracking")
+    for scene, expected in ((still, False), (moving, True)):
+        settings = FrameSettings.from_scene(scene)
+        later = settings.with_(time_s=1.0)
+        assert (scene_view(scene, settings) != scene_view(scene, later)) is expected

@@ -51,6 +51,19 @@ def test_click_pulls_focus_to_the_object_under_the_cursor(viewer, demo_view):
     assert done["time_s"] - moving["time_s"] >= PULL_S * 0.5
 
 
+def test_slow_frames_preview_while_focus_moves_and_refine_when_it_lands(viewer, demo_view):
+    """On llvmpipe a full-quality frame takes longer than PREVIEW_ABOVE_MS even at 320×180,
+    so a pull is drawn at the preview quality and the settled frame at full quality."""
+    scene, spots = demo_view
+    app = viewer()
+    first = app.wait_until(lambda s: s["frames"] > 2, what="the first frames")
+    assert first["quality"] == "final"
+    app.click(*spots["tower"][1])
+    app.wait_until(lambda s: s["pulling"] and s["quality"] == "preview", what="a preview frame")
+    app.wait_until(lambda s: settled(s) and s["quality"] == "final", timeout=PULL_S + 10,
+                   what="the full-quality frame after the pull")  # fmt: skip
+
+
 def test_tab_cycles_near_to_far_and_marks_recall(viewer, demo_view):
     scene, spots = demo_view
     order = sorted(spots, key=lambda name: spots[name][0])

@@ -7,7 +7,8 @@ Each pass names the textures it reads and writes; the chain is
     colour+CoC mips + dilated tiles ──gather──▶ far field, near field (+ alpha)
     far + near ──composite──▶ linear HDR
 
-The wide gather runs at half resolution; the composite upsamples it and gathers small
+The wide gather runs at half resolution (a quarter in the viewer's PREVIEW preset, while
+focus moves on a slow machine); the composite upsamples it and gathers small
 blurs (up to SMALL_BLUR_PX) itself, exactly, at full resolution, so sharp and slightly
 soft pixels keep their detail. Both gathers live in shaders/dof/gather_library.glsl and
 are sized by the tiles and the pixel's own CoC.
@@ -16,6 +17,7 @@ are sized by the tiles and the pixel's own CoC.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import moderngl
 
@@ -50,6 +52,24 @@ NEAR_FIELD_EPSILON_PX = 0.5
 MAX_RINGS = 6
 
 
+@dataclass(frozen=True)
+class GatherQuality:
+    """How much work the gather does per pixel: the sample budget of the wide gather and
+    the largest blur gathered exactly at full resolution."""
+
+    max_rings: int
+    small_blur_px: float
+    gather_scale: int = 2  # the wide gather's resolution: 1/2 or 1/4 of the frame's
+
+
+#: What every render, export and the quality benchmark use.
+FINAL = GatherQuality(max_rings=MAX_RINGS, small_blur_px=SMALL_BLUR_PX)
+#: What the viewer draws while focus or the camera is moving, on slow GPUs; the frame
+#: after the motion settles is drawn at FINAL. Measured in `dofviewer quality`/`bench`.
+PREVIEW = GatherQuality(max_rings=3, small_blur_px=4.0, gather_scale=4)
+QUALITY_PRESETS = {"final": FINAL, "preview": PREVIEW}
+
+
 class DepthOfField:
     def __init__(self, ctx: moderngl.Context, shaders: ShaderLibrary):
         self.ctx = ctx
@@ -72,7 +92,7 @@ class DepthOfField:
             u_near_epsilon=NEAR_FIELD_EPSILON_PX,
         )
 
-    def blur(self, targets: FrameTargets, lens: ThinLens):
+    def blur(self, targets: FrameTargets, lens: ThinLens, quality: GatherQuality = FINAL):
         """Gather and composite into ``targets.linear`` (after :meth:`compute_coc`)."""
         timer = self.timer
         with timer.section("mips"):
@@ -88,19 +108,21 @@ class DepthOfField:
                 u_reach=NEAR_DILATION_TILES,
                 u_tile_size=TILE_SIZE_PX,
             )
-        uniforms = self._gather_uniforms(lens)
+        uniforms = self._gather_uniforms(lens, quality.max_rings)
         gather_textures = {
             "u_color_coc": targets.color_coc,
             "u_layers": targets.layers,
             "u_tiles": targets.tiles_dilated,
         }
+        fields = targets.fields[quality.gather_scale]
+        uniforms["u_fields_scale"] = quality.gather_scale
         with timer.section("gather"):
-            self.gather.draw(targets.gather_fbo, gather_textures, **uniforms)
+            self.gather.draw(fields.fbo, gather_textures, **uniforms)
         with timer.section("composite"):
             self.composite.draw(
                 targets.linear_fbo,
-                {**gather_textures, "u_far": targets.far, "u_near": targets.near},
-                u_small_blur=SMALL_BLUR_PX,
+                {**gather_textures, "u_far": fields.far, "u_near": fields.near},
+                u_small_blur=quality.small_blur_px,
                 **uniforms,
             )
 
@@ -112,11 +134,11 @@ class DepthOfField:
         )
 
     @staticmethod
-    def _gather_uniforms(lens: ThinLens) -> dict:
+    def _gather_uniforms(lens: ThinLens, max_rings: int) -> dict:
         return {
             "u_tile_size": TILE_SIZE_PX,
             "u_ring_spacing": RING_SPACING_PX,
-            "u_max_rings": MAX_RINGS,
+            "u_max_rings": max_rings,
             "u_blades": lens.aperture_blades,
             "u_blade_rotation": math.radians(lens.blade_rotation_deg),
             "u_aperture_area": polygon_area_factor(lens.aperture_blades),

@@ -7,6 +7,7 @@ builds them again; nothing else creates textures, so a frame allocates nothing.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import moderngl
 
@@ -17,6 +18,16 @@ TILE_SIZE_PX = 16
 #: instead of smearing the edge pixels. 16 px covers blurs of up to that radius exactly
 #: (wider ones see 16 px of it) for about 10 % more pixels at 960×540.
 GUARD_BAND_PX = 16
+
+
+#: Resolutions the wide gather can run at, as divisors of the frame's.
+GATHER_SCALES = (2, 4)
+
+
+class GatherFields(NamedTuple):
+    far: moderngl.Texture
+    near: moderngl.Texture
+    fbo: moderngl.Framebuffer
 
 
 class FrameTargets:
@@ -86,11 +97,14 @@ class FrameTargets:
         self.tiles_dilated = self._texture(tiles, 2, "f2")
         self.dilate_fbo = self._fbo([self.tiles_dilated])
 
-        # Gather, at half resolution: far and near fields.
-        half = ((w + 1) // 2, (h + 1) // 2)
-        self.far = self._texture(half, 4, "f2")
-        self.near = self._texture(half, 4, "f2")
-        self.gather_fbo = self._fbo([self.far, self.near])
+        # Gather: far and near fields, at half resolution (and at a quarter, for the
+        # viewer's preview while focus moves), each keyed by its scale.
+        self.fields = {}
+        for scale in GATHER_SCALES:
+            fields_size = (-(-w // scale), -(-h // scale))
+            far = self._texture(fields_size, 4, "f2")
+            near = self._texture(fields_size, 4, "f2")
+            self.fields[scale] = GatherFields(far, near, self._fbo([far, near]))
 
         # Linear HDR result after DOF, and the 8-bit display image.
         self.linear = self._texture(size, 4, "f2")
@@ -109,8 +123,8 @@ class FrameTargets:
         tw, th = self.tiles.size
         mip_factor = 4.0 / 3.0
         return int(
-            w * h * ((8 + 8) * mip_factor + 4 + (8 + 8) / 4)  # colour+CoC, layers, depth, far, near
-            + tw * th * 4 * 2
+            # colour+CoC and layers (mipmapped), depth, far and near at 1/2 and 1/4
+            w * h * ((8 + 8) * mip_factor + 4 + (8 + 8) * (1 / 4 + 1 / 16)) + tw * th * 4 * 2
         )
 
     def _keep(self, obj):

@@ -15,7 +15,7 @@ from dofviewer.camera import world_point
 from dofviewer.fileio import atomic_write_text, unused_path, write_png
 from dofviewer.focus import silhouette_focus
 from dofviewer.recorder import Autosaver, Recorder
-from dofviewer.renderer import Renderer
+from dofviewer.renderer import Renderer, scene_view
 from dofviewer.scene import load_scene
 from dofviewer.timeline import TimelineSampler
 from dofviewer.viewer.bindings import Action, action_for_key, action_for_scroll, help_lines
@@ -28,15 +28,22 @@ _STOP_SIGNALS = tuple(
 )
 
 STATE_FILE_INTERVAL_S = 0.1
+#: While focus or the camera moves, frames that take longer than this at full quality
+#: are drawn at the preview quality (dofviewer.gl.dof.PREVIEW), and the frame where the
+#: motion settles is drawn at full quality. A GPU stays under it and never previews.
+PREVIEW_ABOVE_MS = 1000.0 / 30.0
+#: How long an idle loop (nothing moving, nothing to redraw) waits for input.
+IDLE_WAIT_S = 0.05
 
 
 def run_viewer(scene_path=None, size=(960, 540), state_file=None, screenshot_dir=".",
-               record_file=None, record=False, supersample=2) -> int:  # fmt: skip
+               record_file=None, record=False, supersample=2,
+               motion_preview=True) -> int:  # fmt: skip
     scene = load_scene(scene_path)
     scene_ref = "demo" if scene_path is None else str(Path(scene_path).resolve())
     window = Window(size, f"dofviewer: {Path(scene.source).name}")
     try:
-        app = ViewerApp(window, scene, state_file, screenshot_dir, supersample)
+        app = ViewerApp(window, scene, state_file, screenshot_dir, supersample, motion_preview)
         app.recording_setup(scene_ref, Path(record_file) if record_file else None)
         if record:
             app.toggle_recording()
@@ -80,7 +87,8 @@ class Player:
 
 
 class ViewerApp:
-    def __init__(self, window: Window, scene, state_file=None, screenshot_dir=".", supersample=2):
+    def __init__(self, window: Window, scene, state_file=None, screenshot_dir=".", supersample=2,
+                 motion_preview=True):  # fmt: skip
         self.window = window
         self.ctx = window.ctx
         self.scene = scene
@@ -97,6 +105,10 @@ class ViewerApp:
         self._drag_button = None
         self._cursor = (0.0, 0.0)
         self._last_settings = None  # what the last frame showed (the HUD reads it)
+        self._drawn_frame = None  # what the display target holds
+        self._drawn_quality = None  # and at which quality preset
+        self.motion_preview = motion_preview
+        self._final_frame_ms = 0.0  # the last full-quality frame's time, swap included
         self._frame_text, self._frame_text_at = "", -math.inf
         h = window.handle
         glfw.set_key_callback(h, self._on_key)
@@ -127,16 +139,21 @@ class ViewerApp:
                 if size[0] == 0 or size[1] == 0:  # minimised: nothing to draw
                     glfw.wait_events_timeout(0.1)
                     continue
-                self.draw_frame(size)
+                drawn = self.draw_frame(size)
                 glfw.swap_buffers(self.window.handle)
                 tick = time.perf_counter()
                 frame_s, previous = tick - previous, tick
-                # A smoothed frame time for the HUD; the first frame includes start-up.
-                self._frame_ms = 0.9 * self._frame_ms + 100 * frame_s if self._frames else 0.0
+                if drawn:
+                    # A smoothed frame time for the HUD; the first frame includes start-up.
+                    self._frame_ms = 0.9 * self._frame_ms + 100 * frame_s if self._frames else 0.0
+                    if drawn == "final":
+                        self._final_frame_ms = frame_s * 1000
                 self._frames += 1
                 if self.player and self._frames > 1:
                     self.player.advance(frame_s)
                 self._write_state_file()
+                if not drawn:
+                    glfw.wait_events_timeout(IDLE_WAIT_S)
         finally:
             for sig, handler in handlers.items():
                 signal.signal(sig, handler)
@@ -146,7 +163,9 @@ class ViewerApp:
             self.hud.release()
             self.renderer.release()
 
-    def draw_frame(self, size):
+    def draw_frame(self, size) -> str | None:
+        """Draw what the window shows now; returns the quality preset the image was drawn
+        at, or None where the view had not changed and the last image stands."""
         if size != self.renderer.size:
             self.renderer.resize(size)
             self.hud.resize(size)
@@ -162,12 +181,28 @@ class ViewerApp:
         )
         settings = base.with_(view=self.state.debug_view, focus_peaking=self.state.focus_peaking)
         self._last_settings = settings
-        self.renderer.render(self.scene, settings)
+        quality = self._quality_for(
+            (scene_view(self.scene, settings), settings.with_(time_s=0.0), size)
+        )
+        if quality is not None:
+            self.renderer.render(self.scene, settings.with_(quality=quality))
+            self._drawn_quality = quality
         screen = self.ctx.screen
         screen.use()
         self.ctx.copy_framebuffer(screen, self.renderer.targets.display_fbo)
         self.hud.set_content(*self._hud_text(now))
         self.hud.draw(screen)
+        return quality
+
+    def _quality_for(self, frame) -> str | None:
+        """Moving: preview if full quality is too slow here. Settled after a preview:
+        full quality, once. Still: nothing (the last image is still in the display
+        target, and the machine stays idle)."""
+        if frame != self._drawn_frame:
+            self._drawn_frame = frame
+            slow = self._final_frame_ms > PREVIEW_ABOVE_MS
+            return "preview" if self.motion_preview and slow else "final"
+        return "final" if self._drawn_quality != "final" else None
 
     def _hud_text(self, now):
         s = self.state
@@ -202,7 +237,8 @@ class ViewerApp:
         redraw the HUD texture every frame."""
         if now - self._frame_text_at >= 0.25:
             fps = 1000.0 / self._frame_ms if self._frame_ms > 0 else 0.0
-            self._frame_text = f"Frame {self._frame_ms:.1f} ms ({fps:.0f} fps)"
+            preview = ", preview" if self._drawn_quality == "preview" else ""
+            self._frame_text = f"Frame {self._frame_ms:.1f} ms ({fps:.0f} fps{preview})"
             self._frame_text_at = now
         return self._frame_text
 
@@ -355,6 +391,7 @@ class ViewerApp:
             playback_time_s=self.player.time_s if self.player else None,
             frames=self._frames,
             frame_ms=round(self._frame_ms, 3),
+            quality=self._drawn_quality,
             framebuffer_size=list(self.renderer.size),
             screenshots=self.screenshots,
         )

@@ -1,6 +1,6 @@
 #version 330 core
-// Pass 4: the wide gather at half resolution (see gather_library.glsl for the method).
-// Each output texel stands for a 2x2 block of full-resolution pixels; the composite
+// Pass 4: the wide gather at half (or quarter) resolution (see gather_library.glsl for
+// the method). Each output texel stands for a 2x2 (4x4) block of full-resolution pixels; the composite
 // upsamples it and redoes small blurs at full resolution, so in-focus and slightly
 // blurred pixels stay sharp.
 #include "common/fullscreen.glsl"
@@ -8,16 +8,20 @@
 
 #if defined FRAGMENT_SHADER
 #include "dof/gather_library.glsl"
+uniform int u_fields_scale;  // 2 (half resolution) or 4 (quarter: the viewer's preview)
 layout(location = 0) out vec4 out_far;   // rgb = far-field colour, a = gathered weight
 layout(location = 1) out vec4 out_near;  // rgb = near-field colour, a = coverage alpha
 
 void main() {
-    // The centre of this texel's 2x2 block, in full-resolution pixels.
-    vec2 position = 2.0 * floor(gl_FragCoord.xy) + 1.0;
-    // Mip level 1 rounds odd sizes down, this target rounds them up: clamp the last texel.
-    ivec2 texel = min(ivec2(gl_FragCoord.xy), textureSize(u_color_coc, 1) - 1);
-    vec4 centre = texelFetch(u_color_coc, texel, 1);
-    vec4 layers = texelFetch(u_layers, texel, 1);
+    // The centre of this texel's block of full-resolution pixels, and the mip level
+    // whose texels are that block.
+    float scale = float(u_fields_scale);
+    vec2 position = scale * floor(gl_FragCoord.xy) + 0.5 * scale;
+    int level = u_fields_scale == 4 ? 2 : 1;
+    // Mip levels round odd sizes down, this target rounds them up: clamp the last texel.
+    ivec2 texel = min(ivec2(gl_FragCoord.xy), textureSize(u_color_coc, level) - 1);
+    vec4 centre = texelFetch(u_color_coc, texel, level);
+    vec4 layers = texelFetch(u_layers, texel, level);
     // The block's own blur: its far pixels' CoC, or its near pixels' where they dominate.
     float coc = layers.x > 0.5 ? layers.y / layers.x : (layers.z > 0.0 ? layers.w / layers.z : centre.a);
     float kernel_radius = max(near_reach(position), abs(coc));

@@ -138,12 +138,17 @@ void gather(vec2 position, float kernel_radius, vec4 centre, bool exact_centre, 
         int count = 8 * ring;
         float step = TWO_PI / float(count);
         float phase = (ring & 1) == 1 ? 0.5 * step : 0.0;   // stagger rings: no radial spokes
+        // Step round the ring by complex multiplication: two trig calls a ring, not a sample.
+        vec2 direction = vec2(cos(phase), sin(phase));
+        vec2 turn = vec2(cos(step), sin(step));
         for (int i = 0; i < count; ++i) {
             float angle = phase + float(i) * step;
             // A far source at this offset lands here if this pixel lies inside its
             // aperture image, which points the other way (angle + pi).
             float shape = aperture_edge(angle + PI);
-            vec2 uv = (position + rho * shape * vec2(cos(angle), sin(angle))) * inverse_size;
+            vec2 uv = (position + rho * shape * direction) * inverse_size;
+            direction = vec2(direction.x * turn.x - direction.y * turn.y,
+                             direction.x * turn.y + direction.y * turn.x);
             float near_rho = rho * shape / aperture_edge(angle);
             add_sample(uv, lod, rho, near_rho, dr, sample_area * shape * shape, centre_coc,
                        centre_is_near, hole_fill);
