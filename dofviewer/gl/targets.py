@@ -104,6 +104,7 @@ class FrameTargets:
             fields_size = (-(-w // scale), -(-h // scale))
             far = self._texture(fields_size, 4, "f2")
             near = self._texture(fields_size, 4, "f2")
+            far.filter = near.filter = (moderngl.LINEAR, moderngl.LINEAR)  # upsampled
             self.fields[scale] = GatherFields(far, near, self._fbo([far, near]))
 
         # Linear HDR result after DOF, and the 8-bit display image.

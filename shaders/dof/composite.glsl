@@ -1,7 +1,7 @@
 #version 330 core
 // Pass 5: the full-resolution composite. Lays the near field over the far field in linear
-// HDR. Each field comes from the half- (or quarter-) resolution gather, upsampled, where its blur is
-// wide; where it is at most SMALL_BLUR_PX, it is gathered here at full resolution, so
+// HDR. Each field comes from the half- (or quarter-) resolution gather, upsampled, where
+// its blur is wide; where it is at most SMALL_BLUR_PX, it is gathered here at full resolution, so
 // sharp and slightly blurred pixels keep their detail. Where the far field gathered
 // nothing (deep inside a blurred foreground, whose background is hidden from the pinhole
 // view) the near colour stands alone.
@@ -10,37 +10,22 @@
 
 #if defined FRAGMENT_SHADER
 #include "dof/gather_library.glsl"
-uniform sampler2D u_far;     // half resolution
-uniform sampler2D u_near;    // half resolution
+uniform sampler2D u_far;     // the gather's far field (premultiplied), bilinear
+uniform sampler2D u_near;    // the gather's near field, bilinear
 uniform float u_small_blur;  // largest CoC radius (px) gathered here at full resolution
 uniform int u_fields_scale;  // u_far and u_near are 1/2 or 1/4 of the frame's size
 layout(location = 0) out vec4 out_color;
 
-// Bilinear upsampling. For the far field it skips texels that gathered nothing, and
-// discounts texels whose 2x2 block straddles a near-field silhouette: their colour is
-// part foreground, which would darken the background just inside a blurred edge.
-vec4 upsample(sampler2D field, vec2 position, bool is_far) {
-    vec2 p = position / float(u_fields_scale) - 0.5;
-    int level = u_fields_scale == 4 ? 2 : 1;  // the mip level of the same footprint
-    ivec2 base = ivec2(floor(p));
-    vec2 f = p - vec2(base);
-    ivec2 last = textureSize(field, 0) - 1;
-    vec4 sum = vec4(0.0);
-    float weight = 0.0;
-    for (int j = 0; j <= 1; ++j) {
-        for (int i = 0; i <= 1; ++i) {
-            vec4 t = texelFetch(field, clamp(base + ivec2(i, j), ivec2(0), last), 0);
-            float w = (i == 1 ? f.x : 1.0 - f.x) * (j == 1 ? f.y : 1.0 - f.y);
-            if (is_far) {
-                ivec2 mip_last = textureSize(u_layers, level) - 1;
-                float near_fraction = texelFetch(u_layers, clamp(base + ivec2(i, j), ivec2(0), mip_last), level).x;
-                w *= t.a > 0.0 ? abs(2.0 * near_fraction - 1.0) : 0.0;
-            }
-            sum += t * w;
-            weight += w;
-        }
-    }
-    return weight > 0.0 ? sum / weight : vec4(0.0);
+// Bilinear upsampling of a field, in hardware. The far field is premultiplied by its
+// upsampling weight (see gather.glsl), so dividing by alpha makes it a weighted average;
+// alpha 0 means no texel around gathered anything. The near field's alpha is coverage.
+vec4 upsample_far(vec2 position) {
+    vec4 sum = texture(u_far, position / (float(u_fields_scale) * vec2(textureSize(u_far, 0))));
+    return sum.a > 0.0 ? vec4(sum.rgb / sum.a, 1.0) : vec4(0.0);
+}
+
+vec4 upsample_near(vec2 position) {
+    return texture(u_near, position / (float(u_fields_scale) * vec2(textureSize(u_near, 0))));
 }
 
 void main() {
@@ -58,8 +43,8 @@ void main() {
         far = g_far;
         near = g_near;
     }
-    if (!small_far) far = upsample(u_far, position, true);
-    if (!small_near) near = upsample(u_near, position, false);
+    if (!small_far) far = upsample_far(position);
+    if (!small_near) near = upsample_near(position);
     float alpha = far.a > 0.0 ? near.a : float(near.a > 0.0);
     out_color = vec4(mix(far.rgb, near.rgb, alpha), 1.0);
 }

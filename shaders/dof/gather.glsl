@@ -9,7 +9,7 @@
 #if defined FRAGMENT_SHADER
 #include "dof/gather_library.glsl"
 uniform int u_fields_scale;  // 2 (half resolution) or 4 (quarter: the viewer's preview)
-layout(location = 0) out vec4 out_far;   // rgb = far-field colour, a = gathered weight
+layout(location = 0) out vec4 out_far;   // far-field colour and its upsampling weight, premultiplied
 layout(location = 1) out vec4 out_near;  // rgb = near-field colour, a = coverage alpha
 
 void main() {
@@ -24,9 +24,15 @@ void main() {
     vec4 layers = texelFetch(u_layers, texel, level);
     // The block's own blur: its far pixels' CoC, or its near pixels' where they dominate.
     float coc = layers.x > 0.5 ? layers.y / layers.x : (layers.z > 0.0 ? layers.w / layers.z : centre.a);
+    // The far field is stored premultiplied by its weight in the composite's upsampling,
+    // so that one bilinear read there does the weighted upsampling: a texel that gathered
+    // nothing has weight 0, and a block that straddles a near-field silhouette counts
+    // less, since its colour is part foreground and would darken the background just
+    // inside a blurred edge.
+    float upsample_weight = abs(2.0 * layers.x - 1.0);
     float kernel_radius = max(near_reach(position), abs(coc));
     if (kernel_radius < 1.0) {
-        out_far = vec4(centre.rgb, 1.0);
+        out_far = vec4(centre.rgb, 1.0) * upsample_weight;
         out_near = vec4(0.0);
         return;
     }
@@ -34,7 +40,7 @@ void main() {
     // pixel. Wide ones read level 1 and up, which costs less and hides in the blur.
     float min_lod = kernel_radius < 8.0 ? 0.0 : 1.0;
     gather(position, kernel_radius, vec4(centre.rgb, coc), false, min_lod);
-    out_far = g_far;
+    out_far = g_far.a > 0.0 ? vec4(g_far.rgb, 1.0) * upsample_weight : vec4(0.0);
     out_near = g_near;
 }
 #endif

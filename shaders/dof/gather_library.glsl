@@ -177,10 +177,13 @@ void gather_exact(ivec2 pixel, float kernel_radius, vec4 centre) {
             vec4 s = texelFetch(u_color_coc, clamp(pixel + ivec2(dx, dy), ivec2(0), last), 0);
             // A single texel is wholly near or wholly far: its layer moments are exact.
             vec4 layers = s.a < -u_near_epsilon ? vec4(1.0, s.a, 0.0, 0.0) : vec4(0.0, 0.0, 1.0, s.a);
-            float angle = atan(offset.y, offset.x);
-            bool self = dx == 0 && dy == 0;
-            float far_rho = self ? 0.0 : rho / aperture_edge(angle + PI);
-            float near_rho = self ? 0.0 : rho / aperture_edge(angle);
+            float far_rho = rho;
+            float near_rho = rho;
+            if (u_blades >= 3 && (dx != 0 || dy != 0)) {  // a round aperture needs no angle
+                float angle = atan(offset.y, offset.x);
+                far_rho = rho / aperture_edge(angle + PI);
+                near_rho = rho / aperture_edge(angle);
+            }
             accumulate(s.rgb, layers, far_rho, near_rho, rho, 1.0, 1.0, centre_coc,
                        centre_is_near, hole_fill);
         }
