@@ -1,16 +1,16 @@
 """The blur measured on rendered images against the thin-lens prediction.
 
 A step edge blurred by a uniform disc of diameter D rises from 10 % to 90 % over
-0.687·D (see imagemetrics.disc_edge_width_factor); a Gaussian of the same size would
+0.687·D (see dofviewer.measure.disc_edge_width_factor); a Gaussian of the same size would
 rise over a different width and a soft profile, so these tests tell them apart.
 """
 
 import numpy as np
 import pytest
-from imagemetrics import disc_edge_width_factor, edge_width
 from scenes import build, card, checker_card_scene, lens_camera
 
 from dofviewer.lens import ThinLens
+from dofviewer.measure import disc_edge_width_factor, edge_width
 
 W, H = 320, 180
 EDGE_TOLERANCE = 0.15  # the issue's bound; measured errors are printed by -s

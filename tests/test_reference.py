@@ -12,12 +12,12 @@ import sys
 
 import numpy as np
 import pytest
-from imagemetrics import disc_edge_width_factor, edge_width
 from scenes import checker_card_scene
 
 from dofviewer.crafted import CRAFTED
 from dofviewer.lens import ThinLens
 from dofviewer.lens_sampling import aperture_samples
+from dofviewer.measure import disc_edge_width_factor, edge_width
 from dofviewer.quality import psnr, ssim
 from dofviewer.renderer import FrameSettings
 
