@@ -55,7 +55,7 @@ def render_command(args) -> int:
             raise DofError(f"{flag}: folder '{Path(path).parent}' does not exist")
     if args.samples < 1:
         raise DofError(f"--samples: must be >= 1, got {args.samples}")
-    with HeadlessRenderer(args.size, supersample=args.supersample) as renderer:
+    with HeadlessRenderer(args.size, supersample=args.supersample, msaa=args.msaa) as renderer:
         frame = renderer.render(
             scene,
             focus_on=args.focus_on,
@@ -92,7 +92,8 @@ def view_command(args) -> int:
     return run_viewer(scene, size, getattr(args, "state_file", None), screenshot_dir,
                       record_file, getattr(args, "record", False),
                       getattr(args, "supersample", 2),
-                      not getattr(args, "no_preview", False))  # fmt: skip
+                      not getattr(args, "no_preview", False),
+                      getattr(args, "msaa", 0))  # fmt: skip
 
 
 def _scene_reference(scene_arg: str | None, output: Path) -> str:

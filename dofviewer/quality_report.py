@@ -35,10 +35,14 @@ def case_lines(row: dict) -> list[str]:
     """What the benchmark prints for one case as it goes."""
     if row["case"] == "aa":
         n, m = row["supersample"], row["reference_supersample"]
-        return [f"{'aa':>18}  PSNR {row['psnr_db']:6.2f} dB  (in focus, {n}x{n} against {m}x{m})"]
+        return [
+            f"{'aa':>18}  PSNR {row['psnr_db']:6.2f} dB  (in focus, {n}x{n} against {m}x{m}); "
+            f"with {row['msaa']}x MSAA {row['msaa_psnr_db']:6.2f} dB"
+        ]
     lines = [
         f"{row['case']:>18}  PSNR {row['psnr_db']:6.2f} dB  SSIM {row['ssim']:.4f}  "
-        f"worst 8x8 {row['worst_block']:5.1f}  baseline {row['baseline_psnr_db']:6.2f} dB"
+        f"worst 8x8 {row['worst_block']:5.1f}  baseline {row['baseline_psnr_db']:6.2f} dB  "
+        f"preview {row['preview_psnr_db']:6.2f} dB"
     ]
     if "edges" in row:
         rt, ref = row["edges"]["realtime"], row["edges"]["reference"]
@@ -83,6 +87,9 @@ def checks(summary: dict) -> list[Check]:
         _at_least("mean PSNR", MEAN_PSNR_DB, summary["mean_psnr_db"]),
         _at_least(f"lowest PSNR: {lowest['case']}", MIN_PSNR_DB, lowest["psnr_db"]),
         _at_least("in-focus AA vs 16x SS", AA_PSNR_DB, summary["aa"]["psnr_db"]),
+        _at_least(
+            f"  with --msaa {summary['aa']['msaa']}", AA_PSNR_DB, summary["aa"]["msaa_psnr_db"]
+        ),
     ]
     crafted = [row for row in cases if row["case"] in CRAFTED]
     for row in crafted:

@@ -62,10 +62,11 @@ def scene_view(scene: Scene, settings: FrameSettings) -> tuple:
 
 
 class Renderer:
-    def __init__(self, ctx: moderngl.Context, size: tuple[int, int], supersample: int = 2):
+    def __init__(self, ctx: moderngl.Context, size: tuple[int, int], supersample: int = 2,
+                 msaa: int = 0):  # fmt: skip
         self.ctx = ctx
         self.shaders = ShaderLibrary(ctx)
-        self.targets = FrameTargets(ctx, size, supersample)
+        self.targets = FrameTargets(ctx, size, supersample, msaa)
         self.scene_pass = ScenePass(ctx, self.shaders)
         self.dof = DepthOfField(ctx, self.shaders)
         self.tonemap = Tonemap(ctx, self.shaders)

@@ -11,7 +11,7 @@ def edges(count, error):
 
 def case(name, psnr_db, baseline_db, **extra):
     return {"case": name, "psnr_db": psnr_db, "baseline_psnr_db": baseline_db, "ssim": 0.99,
-            "worst_block": 3.0, **extra}  # fmt: skip
+            "worst_block": 3.0, "preview_psnr_db": psnr_db - 3, **extra}  # fmt: skip
 
 
 BOKEH = {
@@ -23,7 +23,14 @@ BOKEH = {
 SUMMARY = {
     "mean_psnr_db": 41.0,
     "min_psnr_db": 36.0,
-    "aa": {"case": "aa", "psnr_db": 43.0, "supersample": 2, "reference_supersample": 4},
+    "aa": {
+        "case": "aa",
+        "psnr_db": 43.0,
+        "supersample": 2,
+        "reference_supersample": 4,
+        "msaa": 4,
+        "msaa_psnr_db": 44.0,
+    },  # fmt: skip
     "cases": [
         case("demo-f1.4-1.2m", 46.0, 30.0),
         case("halo", 42.0, 38.0, edges={"realtime": edges(4, 0.01), "reference": edges(4, 0.02)}),
@@ -46,20 +53,21 @@ def test_every_target_is_listed_and_passes_when_met():
     found = verdicts(SUMMARY)
     assert all(found.values())
     assert list(found) == [
-        "mean PSNR", "lowest PSNR: near-bleed", "in-focus AA vs 16x SS",
+        "mean PSNR", "lowest PSNR: near-bleed", "in-focus AA vs 16x SS", "  with --msaa 4",
         "halo: gain over baseline", "near-bleed: gain over baseline", "bokeh: gain over baseline",
         "halo: edge width", "near-bleed: edge width",
         "bokeh: energy vs in focus", "bokeh: centre / mean", "bokeh: radius vs CoC",
         "bokeh: 6-gon flats/corners",
     ]  # fmt: skip
     table = format_checks(checks(SUMMARY))
-    assert table[-1].startswith("12 of 12 targets met")
+    assert table[-1].startswith("13 of 13 targets met")
     assert all(line.endswith("yes") for line in table[2:-1])
 
 
 def test_each_target_fails_when_missed():
     summary = copy.deepcopy(SUMMARY)
     summary["aa"]["psnr_db"] = 37.6
+    summary["aa"]["msaa_psnr_db"] = 41.0
     rows = {row["case"]: row for row in summary["cases"]}
     rows["halo"]["baseline_psnr_db"] = 40.0  # a 2 dB gain
     rows["halo"]["edges"]["realtime"] = edges(4, 0.12)
@@ -69,7 +77,7 @@ def test_each_target_fails_when_missed():
     )
     failed = {name for name, passed in verdicts(summary).items() if not passed}
     assert failed == {
-        "in-focus AA vs 16x SS", "halo: gain over baseline", "halo: edge width",
+        "in-focus AA vs 16x SS", "  with --msaa 4", "halo: gain over baseline", "halo: edge width",
         "near-bleed: edge width", "bokeh: energy vs in focus", "bokeh: centre / mean",
         "bokeh: radius vs CoC", "bokeh: 6-gon flats/corners",
     }  # fmt: skip

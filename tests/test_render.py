@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 from scenes import build, card, lens_camera
 
+from dofviewer.headless import HeadlessRenderer
+from dofviewer.quality import psnr
 from dofviewer.renderer import FrameSettings, scene_view
 from dofviewer.scene import load_scene
 
@@ -134,3 +136,24 @@ def test_time_redraws_the_scene_only_when_something_moves(gl):
         settings = FrameSettings.from_scene(scene)
         later = settings.with_(time_s=1.0)
         assert (scene_view(scene, settings) != scene_view(scene, later)) is expected
+
+
+def test_msaa_brings_in_focus_edges_closer_to_16x_supersampling(gl):
+    """Measured at 240×135 on llvmpipe: 2×2 supersampling 34.2 dB against 4×4, and
+    38.3 dB with 4× MSAA added (480×270: 37.6 and 41.0 dB)."""
+    scene, size = load_scene(), (240, 135)
+    settings = FrameSettings.from_scene(scene, dof=False)
+    plain = gl.render(scene, size, settings=settings)
+    with (
+        HeadlessRenderer(size, ctx=gl.ctx, supersample=4) as fine,
+        HeadlessRenderer(size, ctx=gl.ctx, supersample=2, msaa=4) as multisampled,
+    ):
+        truth = fine.render(scene, settings=settings)
+        msaa = multisampled.render(scene, settings=settings)
+        assert multisampled.renderer.targets.msaa == 4
+    assert psnr(msaa.image, truth.image) > psnr(plain.image, truth.image) + 2.0
+    # Depth and ids are the nearest sample's, as without MSAA: the same almost everywhere.
+    assert np.mean(msaa.object_ids != plain.object_ids) < 0.01
+    finite = np.isfinite(plain.depth) & np.isfinite(msaa.depth)
+    moved = np.abs(msaa.depth[finite] - plain.depth[finite]) > 0.05 * plain.depth[finite]
+    assert np.mean(moved) < 0.01

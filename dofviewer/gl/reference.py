@@ -8,6 +8,8 @@ the average is antialiased too, as a path tracer's would be.
 
 from __future__ import annotations
 
+import math
+
 import moderngl
 import numpy as np
 
@@ -51,8 +53,12 @@ class Accumulator:
         points = aperture_samples(samples, lens.aperture_blades, lens.blade_rotation_deg)
         # Each scene pixel spans 1/n of a frame pixel when supersampled n×n; jittering
         # over one scene pixel makes the n×n samples tile the frame pixel exactly: a box
-        # filter, like the real-time path's, and no wider.
-        jitter = pixel_jitter(samples) / targets.supersample
+        # filter, like the real-time path's, and no wider. Multisampled, the resolved
+        # image is read, and the jitter spans about one sample's share of a scene pixel
+        # (1/sqrt(k) of it), so the k samples' spreads tile it along each axis.
+        jitter = pixel_jitter(samples) / (targets.supersample * math.sqrt(targets.msaa))
+        multisampled = targets.msaa > 1
+        source = targets.color_source if multisampled else targets.scene_color
         self.fbo.clear(0.0, 0.0, 0.0, 0.0)
         for point, offset in zip(points, jitter, strict=True):
             view_projection = sheared_view_projection(
@@ -72,9 +78,9 @@ class Accumulator:
             self.ctx.blend_func = moderngl.ONE, moderngl.ONE
             self.add.draw(
                 self.fbo,
-                {"u_source": targets.scene_color},
+                {"u_source": source},
                 u_weight=1.0 / samples,
-                u_scale=targets.supersample,
+                u_scale=1 if multisampled else targets.supersample,
             )
             self.ctx.disable(moderngl.BLEND)
         return self.texture

@@ -46,7 +46,8 @@ class ScenePass:
         self.ctx = ctx
         self.program = shaders.program("scene/lit.glsl")
         self.background = FullscreenPass(ctx, shaders, "scene/background.glsl")
-        self.resolve = FullscreenPass(ctx, shaders, "scene/resolve.glsl")
+        self.shaders = shaders
+        self._resolves: dict[int, FullscreenPass] = {}  # by MSAA sample count (1: none)
         self._buffers = {}
         self._vaos = {}
         for shape, make in UNIT_MESHES.items():
@@ -89,7 +90,7 @@ class ScenePass:
             self._vaos[obj.shape].render(moderngl.TRIANGLES)
         ctx.disable(moderngl.DEPTH_TEST)
         if targets.resolve_fbo is not None:
-            self.resolve.draw(
+            self._resolve(targets.msaa).draw(
                 targets.resolve_fbo,
                 {
                     "u_color": targets.scene_color,
@@ -99,10 +100,20 @@ class ScenePass:
                 u_scale=targets.supersample,
             )
 
+    def _resolve(self, msaa: int) -> FullscreenPass:
+        """The resolve pass for this many MSAA samples; made once, on first use."""
+        if msaa not in self._resolves:
+            defines = {"MULTISAMPLE": msaa} if msaa > 1 else None
+            self._resolves[msaa] = FullscreenPass(
+                self.ctx, self.shaders, "scene/resolve.glsl", defines
+            )
+        return self._resolves[msaa]
+
     def release(self):
         for vao in self._vaos.values():
             vao.release()
         for vbo in self._buffers.values():
             vbo.release()
         self.background.release()
-        self.resolve.release()
+        for resolve in self._resolves.values():
+            resolve.release()

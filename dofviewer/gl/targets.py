@@ -30,16 +30,37 @@ class GatherFields(NamedTuple):
     fbo: moderngl.Framebuffer
 
 
-class FrameTargets:
-    """``supersample`` = n renders the scene pass at n×n samples per pixel; the resolve
-    pass brings it to the frame's size (``color_source``, ``depth_source``, ``ids_source``
-    are what later passes read, resolved or not)."""
+def multisample_limit(ctx: moderngl.Context) -> int:
+    """The most MSAA samples the scene pass's colour, depth and id textures all support."""
+    keys = ("GL_MAX_SAMPLES", "GL_MAX_COLOR_TEXTURE_SAMPLES", "GL_MAX_DEPTH_TEXTURE_SAMPLES",
+            "GL_MAX_INTEGER_SAMPLES")  # fmt: skip
+    return min(int(ctx.info.get(key, 1)) for key in keys)
 
-    def __init__(self, ctx: moderngl.Context, size: tuple[int, int], supersample: int = 1):
+
+class FrameTargets:
+    """How the scene pass is antialiased:
+
+    * ``supersample`` = n renders it at n×n pixels per frame pixel, each shaded;
+    * ``msaa`` = k adds k multisamples to each of those (a rotated pattern, so
+      near-vertical and near-horizontal edges get k steps per scene pixel, not n), shaded
+      once per scene pixel. Where the GL cannot multisample the colour, depth and id
+      textures k×, it is left off.
+
+    A resolve pass brings either to the frame's size (``color_source``, ``depth_source``,
+    ``ids_source`` are what later passes read, resolved or not)."""
+
+    def __init__(self, ctx: moderngl.Context, size: tuple[int, int], supersample: int = 1,
+                 msaa: int = 0):  # fmt: skip
         if supersample not in (1, 2, 3, 4):
             raise ValueError(f"supersample must be 1..4, got {supersample}")
+        if msaa not in (0, 1, 2, 4, 8):
+            raise ValueError(f"msaa must be 0 (off), 2, 4 or 8, got {msaa}")
+        msaa = max(msaa, 1)
+        if msaa > multisample_limit(ctx):
+            msaa = 1
         self.ctx = ctx
         self.supersample = supersample
+        self.msaa = msaa
         # Bound before our framebuffers are freed: moderngl re-binds the last bound
         # framebuffer after creating one, and a freed one would be a GL error.
         self._default_fbo = ctx.detect_framebuffer(0)
@@ -60,14 +81,15 @@ class FrameTargets:
         w, h = size
         tiles = (math.ceil(w / TILE_SIZE_PX), math.ceil(h / TILE_SIZE_PX))
 
-        # Scene pass: HDR colour, object ids for picking, depth (supersampled).
-        n = self.supersample
+        # Scene pass: HDR colour, object ids for picking, depth (multi- or supersampled).
+        n, k = self.supersample, self.msaa
         scene_size = (w * n, h * n)
-        self.scene_color = self._texture(scene_size, 4, "f2")
-        self.object_ids = self._texture(scene_size, 1, "u4")
-        self.scene_depth = self._keep(self.ctx.depth_texture(scene_size))
+        self.scene_color = self._texture(scene_size, 4, "f2", samples=k)
+        self.object_ids = self._texture(scene_size, 1, "u4", samples=k)
+        # moderngl: samples=0 is a plain texture (1 would be a one-sample multisampled one).
+        self.scene_depth = self._keep(self.ctx.depth_texture(scene_size, samples=k if k > 1 else 0))
         self.scene_fbo = self._fbo([self.scene_color, self.object_ids], self.scene_depth)
-        if n > 1:
+        if n > 1 or k > 1:
             self.color_source = self._texture(size, 4, "f2")
             self.depth_source = self._texture(size, 1, "f4")
             self.ids_source = self._texture(size, 1, "u4")
@@ -132,7 +154,9 @@ class FrameTargets:
         self._objects.append(obj)
         return obj
 
-    def _texture(self, size, components, dtype):
+    def _texture(self, size, components, dtype, samples=1):
+        if samples > 1:  # multisampled textures have no filtering or wrapping to set
+            return self._keep(self.ctx.texture(size, components, dtype=dtype, samples=samples))
         texture = self._keep(self.ctx.texture(size, components, dtype=dtype))
         texture.filter = (moderngl.NEAREST, moderngl.NEAREST)
         texture.repeat_x = texture.repeat_y = False

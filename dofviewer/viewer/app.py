@@ -38,12 +38,13 @@ IDLE_WAIT_S = 0.05
 
 def run_viewer(scene_path=None, size=(960, 540), state_file=None, screenshot_dir=".",
                record_file=None, record=False, supersample=2,
-               motion_preview=True) -> int:  # fmt: skip
+               motion_preview=True, msaa=0) -> int:  # fmt: skip
     scene = load_scene(scene_path)
     scene_ref = "demo" if scene_path is None else str(Path(scene_path).resolve())
     window = Window(size, f"dofviewer: {Path(scene.source).name}")
     try:
-        app = ViewerApp(window, scene, state_file, screenshot_dir, supersample, motion_preview)
+        app = ViewerApp(window, scene, state_file, screenshot_dir, supersample, motion_preview,
+                        msaa)  # fmt: skip
         app.recording_setup(scene_ref, Path(record_file) if record_file else None)
         if record:
             app.toggle_recording()
@@ -88,12 +89,12 @@ class Player:
 
 class ViewerApp:
     def __init__(self, window: Window, scene, state_file=None, screenshot_dir=".", supersample=2,
-                 motion_preview=True):  # fmt: skip
+                 motion_preview=True, msaa=0):  # fmt: skip
         self.window = window
         self.ctx = window.ctx
         self.scene = scene
         self.state = ViewerState(scene)
-        self.renderer = Renderer(self.ctx, window.framebuffer_size, supersample)
+        self.renderer = Renderer(self.ctx, window.framebuffer_size, supersample, msaa)
         self.hud = Hud(self.ctx, self.renderer.shaders, window.framebuffer_size)
         self.state_file = Path(state_file) if state_file else None
         self.screenshot_dir = Path(screenshot_dir)
@@ -373,6 +374,9 @@ class ViewerApp:
         return found
 
     def screenshot(self):
+        if self._drawn_quality == "preview":  # a screenshot is always at full quality
+            self.renderer.render(self.scene, self._last_settings)
+            self._drawn_quality = "final"
         path = unused_path(self.screenshot_dir, "dofviewer", ".png")
         write_png(path, self.renderer.read_image())
         self.screenshots.append(str(path))

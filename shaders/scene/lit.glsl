@@ -43,7 +43,8 @@ layout(location = 1) out uint out_object_id;
 // each pixel, and filtering over the whole pixel again would blur it more than a camera
 // would; the quarter pixel keeps its noise down on a distant, fine checker.
 float checker(vec3 p) {
-    vec3 w = max(fwidth(p) * u_texture_filter, vec3(1e-4));
+    vec3 dx = dFdx(p), dy = dFdy(p);
+    vec3 w = max(sqrt(dx * dx + dy * dy) * u_texture_filter, vec3(1e-4));
     vec3 i = 2.0 * (abs(fract((p - 0.5 * w) * 0.5) - 0.5)
                   - abs(fract((p + 0.5 * w) * 0.5) - 0.5)) / w;
     return 0.5 - 0.5 * i.x * i.y * i.z;   // 0 = light square, 1 = dark square
