@@ -44,9 +44,11 @@ MIP_LOD_BIAS = 0.5
 #: 6 px gains 0.6 dB of mean PSNR but costs 60 % more composite time, so 4.
 SMALL_BLUR_PX = 4.0
 #: CoC radius (px) below minus this is near field. Pixels this close to focus are
-#: sharp either way; keeping them in the far field stops an in-focus pixel on the near
-#: side of the focus plane from being composited like a blurred foreground.
-NEAR_FIELD_EPSILON_PX = 0.5
+#: nearly sharp; keeping them in the far field stops them being composited like a
+#: blurred foreground (a ground plane just in front of focus beside a blurred near
+#: object otherwise takes on its colour). Measured against the reference: 0.5 px gave
+#: 37.35 dB mean, 1.0 px 37.47, 1.5 px 37.50, 2.0 px 37.50 but the floor case -1 dB.
+NEAR_FIELD_EPSILON_PX = 1.5
 #: At most this many rings (1 + 4·n·(n+1) samples: 169 for 6). Wider discs space their
 #: rings further apart and read coarser mip levels instead.
 MAX_RINGS = 6
