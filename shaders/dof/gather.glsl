@@ -39,7 +39,8 @@ void main() {
     // Modest blurs read full-resolution texels: a 2x2 average would widen them by a
     // pixel. Wide ones read level 1 and up, which costs less and hides in the blur.
     float min_lod = kernel_radius < 8.0 ? 0.0 : 1.0;
-    gather(position, kernel_radius, vec4(centre.rgb, coc), false, min_lod);
+    // Bilinear upsampling by `scale` blurs by a tent: scale^2/6 of variance per axis.
+    gather(position, kernel_radius, vec4(centre.rgb, coc), false, min_lod, scale * scale / 6.0);
     out_far = g_far.a > 0.0 ? vec4(g_far.rgb, 1.0) * upsample_weight : vec4(0.0);
     out_near = g_near;
 }

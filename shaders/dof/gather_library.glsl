@@ -36,6 +36,12 @@ uniform float u_lod_bias;        // read mips this many levels finer than the ri
 
 vec4 g_far;
 vec4 g_near;
+// Blur (px², as 4x the per-axis variance) that the gather's own sampling adds on top of
+// the lens's: the ring cells' coverage ramp and mip footprint, and the composite's
+// bilinear upsampling of a half- or quarter-resolution result. Each blur disc is shrunk
+// by it (sqrt(r^2 - widening)), so an edge comes out as wide as the thin lens makes it
+// rather than a pixel or two wider; 0 for the exact gather.
+float g_widening = 0.0;
 
 // Distance from the centre to the aperture's edge along `angle`, for unit circumradius.
 float aperture_edge(float angle) {
@@ -49,6 +55,7 @@ float aperture_edge(float angle) {
 // shaped_rho) inside a blur of `radius`, over the blur's area: the fraction of that
 // source pixel's light that lands here.
 float spread(float radius, float shaped_rho, float dr, float cell_area) {
+    radius = sqrt(max(radius * radius - g_widening, 0.25 * radius * radius));
     float cover = clamp((radius - shaped_rho) / dr + 0.5, 0.0, 1.0);
     return cover * cell_area / max(u_aperture_area * radius * radius, cell_area);
 }
@@ -110,7 +117,8 @@ float near_reach(vec2 position) {
 // over `kernel_radius`, into g_far and g_near (normalised colour, weight / alpha).
 // `centre` is the pixel's own colour and CoC; `exact_centre` says it is one texel of the
 // full-resolution image (else it stands for a coarser footprint, read at `min_lod`).
-void gather(vec2 position, float kernel_radius, vec4 centre, bool exact_centre, float min_lod) {
+void gather(vec2 position, float kernel_radius, vec4 centre, bool exact_centre, float min_lod,
+            float upsample_variance) {
     vec2 inverse_size = 1.0 / vec2(textureSize(u_color_coc, 0));
     float centre_coc = centre.a;
     bool centre_is_near = centre_coc < -u_near_epsilon;
@@ -119,6 +127,9 @@ void gather(vec2 position, float kernel_radius, vec4 centre, bool exact_centre, 
     float lod = max(log2(dr) - u_lod_bias, min_lod);
     float sample_area = 0.25 * PI * dr * dr;
     float hole_fill = sample_area / (PI * kernel_radius * kernel_radius);
+    // A linear ramp dr wide adds dr^2/12 of variance; a mip texel about dr/sqrt(2) wide
+    // (see u_lod_bias) dr^2/24.
+    g_widening = 4.0 * (upsample_variance + dr * dr / 8.0);
 
     g_far = vec4(0.0);
     g_near = vec4(0.0);
@@ -167,6 +178,7 @@ void gather_exact(ivec2 pixel, float kernel_radius, vec4 centre) {
     bool centre_is_near = centre_coc < -u_near_epsilon;
     int reach = int(ceil(kernel_radius));
     float hole_fill = 1.0 / (PI * kernel_radius * kernel_radius);
+    g_widening = 0.0;
     g_far = vec4(0.0);
     g_near = vec4(0.0);
     for (int dy = -reach; dy <= reach; ++dy) {
