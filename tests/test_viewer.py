@@ -60,8 +60,11 @@ def test_slow_frames_preview_while_focus_moves_and_refine_when_it_lands(viewer, 
     assert first["quality"] == "final"
     app.click(*spots["tower"][1])
     app.wait_until(lambda s: s["pulling"] and s["quality"] == "preview", what="a preview frame")
-    app.wait_until(lambda s: settled(s) and s["quality"] == "final", timeout=PULL_S + 10,
-                   what="the full-quality frame after the pull")  # fmt: skip
+    done = app.wait_until(lambda s: settled(s) and s["quality"] == "final", timeout=PULL_S + 10,
+                          what="the full-quality frame after the pull")  # fmt: skip
+    # A still view is not drawn again: the loop runs on, the renderer rests.
+    later = app.wait_until(lambda s: s["frames"] > done["frames"] + 5, what="idle frames")
+    assert later["drawn_frames"] - done["drawn_frames"] <= 1
 
 
 def test_tab_cycles_near_to_far_and_marks_recall(viewer, demo_view):

@@ -101,7 +101,8 @@ class ViewerApp:
         self.screenshots: list[str] = []
         self._start = time.perf_counter()
         self._frame_ms = 0.0
-        self._frames = 0
+        self._frames = 0  # loop iterations
+        self._drawn_frames = 0  # of which the renderer drew a new image
         self._last_state_write = -math.inf
         self._drag_button = None
         self._cursor = (0.0, 0.0)
@@ -145,6 +146,7 @@ class ViewerApp:
                 tick = time.perf_counter()
                 frame_s, previous = tick - previous, tick
                 if drawn:
+                    self._drawn_frames += 1
                     # A smoothed frame time for the HUD; the first frame includes start-up.
                     self._frame_ms = 0.9 * self._frame_ms + 100 * frame_s if self._frames else 0.0
                     if drawn == "final":
@@ -394,6 +396,7 @@ class ViewerApp:
             recording=str(self.autosaver.path) if self.recorder is not None else None,
             playback_time_s=self.player.time_s if self.player else None,
             frames=self._frames,
+            drawn_frames=self._drawn_frames,
             frame_ms=round(self._frame_ms, 3),
             quality=self._drawn_quality,
             framebuffer_size=list(self.renderer.size),
