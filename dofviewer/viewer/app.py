@@ -141,16 +141,19 @@ class ViewerApp:
                 if size[0] == 0 or size[1] == 0:  # minimised: nothing to draw
                     glfw.wait_events_timeout(0.1)
                     continue
+                start = time.perf_counter()
                 drawn = self.draw_frame(size)
                 glfw.swap_buffers(self.window.handle)
                 tick = time.perf_counter()
                 frame_s, previous = tick - previous, tick
                 if drawn:
+                    # The time to draw and show a frame (not the idle wait before it),
+                    # smoothed for the HUD; the first frame includes start-up.
+                    draw_s = tick - start
+                    self._frame_ms = 0.9 * self._frame_ms + 100 * draw_s if self._frames else 0.0
+                    if drawn == "final" and self._frames:  # the first compiles shaders
+                        self._final_frame_ms = draw_s * 1000
                     self._drawn_frames += 1
-                    # A smoothed frame time for the HUD; the first frame includes start-up.
-                    self._frame_ms = 0.9 * self._frame_ms + 100 * frame_s if self._frames else 0.0
-                    if drawn == "final":
-                        self._final_frame_ms = frame_s * 1000
                 self._frames += 1
                 if self.player and self._frames > 1:
                     self.player.advance(frame_s)
