@@ -1,8 +1,8 @@
 #version 330 core
 // Pass 5: the full-resolution composite. Lays the near field over the far field in linear
 // HDR. Each field comes from the half- (or quarter-) resolution gather, upsampled, where
-// its blur is wide; where it is at most SMALL_BLUR_PX, it is gathered here at full resolution, so
-// sharp and slightly blurred pixels keep their detail. Where the far field gathered
+// its blur is wide; where it is at most SMALL_BLUR_PX, it is gathered here at full
+// resolution, so sharp and slightly blurred pixels keep their detail. Where the far field gathered
 // nothing (deep inside a blurred foreground, whose background is hidden from the pinhole
 // view) the near colour stands alone.
 #include "common/fullscreen.glsl"

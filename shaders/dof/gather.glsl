@@ -1,15 +1,15 @@
 #version 330 core
 // Pass 4: the wide gather at half (or quarter) resolution (see gather_library.glsl for
-// the method). Each output texel stands for a 2x2 (4x4) block of full-resolution pixels; the composite
-// upsamples it and redoes small blurs at full resolution, so in-focus and slightly
-// blurred pixels stay sharp.
+// the method). Each output texel stands for a 2x2 (4x4) block of full-resolution pixels;
+// the composite upsamples it and redoes small blurs at full resolution, so in-focus and
+// slightly blurred pixels stay sharp.
 #include "common/fullscreen.glsl"
 #include "common/constants.glsl"
 
 #if defined FRAGMENT_SHADER
 #include "dof/gather_library.glsl"
 uniform int u_fields_scale;  // 2 (half resolution) or 4 (quarter: the viewer's preview)
-layout(location = 0) out vec4 out_far;   // far-field colour and its upsampling weight, premultiplied
+layout(location = 0) out vec4 out_far;   // far-field colour x upsampling weight, weight
 layout(location = 1) out vec4 out_near;  // rgb = near-field colour, a = coverage alpha
 
 void main() {

@@ -38,7 +38,9 @@ layout(location = 0) out vec4 out_color;
 layout(location = 1) out uint out_object_id;
 
 // Solid 3D checker, box-filtered over the pixel footprint so the receding floor does
-// not alias into moire (the filtered square wave, multiplied per axis). The accumulation
+// not alias into moire (the filtered square wave, multiplied per axis). Per axis the box
+// is sqrt(dx^2 + dy^2) wide, the width with the same variance as the pixel's footprint
+// (fwidth's |dx| + |dy| overstates it on slanted surfaces). The accumulation
 // reference filters over a quarter pixel only: its jittered samples already integrate
 // each pixel, and filtering over the whole pixel again would blur it more than a camera
 // would; the quarter pixel keeps its noise down on a distant, fine checker.
