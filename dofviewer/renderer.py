@@ -108,15 +108,20 @@ class Renderer:
         t, timer = self.targets, self.timer
         view = scene_view(scene, settings)
         if view != self._drawn_scene_view:
+            view_projection = self.view_projection(settings)
             with timer.section("scene"):
-                self.scene_pass.draw(scene, t, self.view_projection(settings), settings.time_s)
+                self.scene_pass.draw(scene, t, view_projection, settings.time_s)
+            with timer.section("second layer"):
+                self.scene_pass.draw_second_layer(scene, t, view_projection, settings.time_s)
             self._drawn_scene_view = view
         with timer.section("coc"):
             self.dof.compute_coc(t, settings.lens, settings.focus_distance_m)
         if settings.dof and settings.baseline_gather:
             self.dof.blur_baseline(t)
         elif settings.dof:
-            self.dof.blur(t, settings.lens, QUALITY_PRESETS[settings.quality])
+            self.dof.blur(
+                t, settings.lens, settings.focus_distance_m, QUALITY_PRESETS[settings.quality]
+            )
         linear = t.linear if settings.dof else t.color_source
         self._linear_source = linear
         with timer.section("tonemap"):
@@ -135,7 +140,9 @@ class Renderer:
             self._accumulator = Accumulator(self.ctx, self.shaders)
         t = self.targets
         linear = self._accumulator.render(scene, settings, self.scene_pass, t, samples)
-        self.scene_pass.draw(scene, t, self.view_projection(settings), settings.time_s)
+        view_projection = self.view_projection(settings)
+        self.scene_pass.draw(scene, t, view_projection, settings.time_s)
+        self.scene_pass.draw_second_layer(scene, t, view_projection, settings.time_s)
         self._drawn_scene_view = scene_view(scene, settings)
         self.dof.compute_coc(t, settings.lens, settings.focus_distance_m)
         self._linear_source = linear

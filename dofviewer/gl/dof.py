@@ -94,7 +94,8 @@ class DepthOfField:
             u_near_epsilon=NEAR_FIELD_EPSILON_PX,
         )
 
-    def blur(self, targets: FrameTargets, lens: ThinLens, quality: GatherQuality = FINAL):
+    def blur(self, targets: FrameTargets, lens: ThinLens, focus_m: float,
+             quality: GatherQuality = FINAL):  # fmt: skip
         """Gather and composite into ``targets.linear`` (after :meth:`compute_coc`)."""
         timer = self.timer
         with timer.section("mips"):
@@ -123,8 +124,17 @@ class DepthOfField:
         with timer.section("composite"):
             self.composite.draw(
                 targets.linear_fbo,
-                {**gather_textures, "u_far": fields.far, "u_near": fields.near},
+                {
+                    **gather_textures,
+                    "u_far": fields.far,
+                    "u_near": fields.near,
+                    "u_second_layer": targets.second_layer,
+                    "u_second_layer_depth": targets.second_layer_depth,
+                },
                 u_small_blur=quality.small_blur_px,
+                u_coc_coefficients=lens.coc_coefficients(focus_m, targets.size[0]),
+                u_clip_planes=(NEAR_M, FAR_M),
+                u_max_coc_radius=MAX_COC_RADIUS_PX,
                 **uniforms,
             )
 

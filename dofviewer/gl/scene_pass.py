@@ -45,17 +45,20 @@ class ScenePass:
     def __init__(self, ctx: moderngl.Context, shaders: ShaderLibrary):
         self.ctx = ctx
         self.program = shaders.program("scene/lit.glsl")
+        # The second layer: what lies behind the first visible object at each pixel.
+        self.peel_program = shaders.program("scene/lit.glsl", {"PEEL": 1})
         self.background = FullscreenPass(ctx, shaders, "scene/background.glsl")
         self.shaders = shaders
         self._resolves: dict[int, FullscreenPass] = {}  # by MSAA sample count (1: none)
         self._buffers = {}
         self._vaos = {}
+        self._peel_vaos = {}
         for shape, make in UNIT_MESHES.items():
             vbo = ctx.buffer(make().tobytes())
             self._buffers[shape] = vbo
-            self._vaos[shape] = ctx.vertex_array(
-                self.program, [(vbo, "3f 3f", "in_position", "in_normal")]
-            )
+            layout = [(vbo, "3f 3f", "in_position", "in_normal")]
+            self._vaos[shape] = ctx.vertex_array(self.program, layout)
+            self._peel_vaos[shape] = ctx.vertex_array(self.peel_program, layout)
 
     def draw(self, scene: Scene, targets: FrameTargets, view_projection: np.ndarray, time_s=0.0,
              prefilter_textures=True):  # fmt: skip
@@ -68,26 +71,8 @@ class ScenePass:
         self.background.draw(targets.scene_fbo, u_background=tuple(scene.background))
 
         ctx.enable(moderngl.DEPTH_TEST)
-        p = self.program
-        to_light = -np.asarray(scene.light.direction, dtype=float)
-        p["u_to_light"].value = tuple(to_light / np.linalg.norm(to_light))
-        p["u_light_color"].value = tuple(scene.light.color)
-        p["u_ambient"].value = tuple(scene.light.ambient)
-        p["u_view_projection"].write(gl_bytes(view_projection))
-        p["u_checker_dark"].value = CHECKER_DARK_FACTOR
-        p["u_texture_filter"].value = 1.0 if prefilter_textures else 0.25
-        for index, obj in enumerate(scene.objects):
-            model, scale = model_matrix(obj, time_s)
-            normal_matrix = np.linalg.inv(model[:3, :3]).T
-            p["u_model"].write(gl_bytes(model))
-            p["u_normal_matrix"].write(np.ascontiguousarray(normal_matrix, "f4").T.tobytes())
-            p["u_scale"].value = tuple(scale)
-            p["u_color"].value = tuple(obj.color)
-            p["u_emissive"].value = tuple(obj.emissive)
-            p["u_checker"].value = obj.texture == "checker"
-            p["u_checker_size"].value = obj.checker_size_m
-            p["u_object_id"].value = index + 1
-            self._vaos[obj.shape].render(moderngl.TRIANGLES)
+        self._draw_objects(self.program, self._vaos, scene, view_projection, time_s,
+                           1.0 if prefilter_textures else 0.25)  # fmt: skip
         ctx.disable(moderngl.DEPTH_TEST)
         if targets.resolve_fbo is not None:
             self._resolve(targets.msaa).draw(
@@ -100,6 +85,43 @@ class ScenePass:
                 u_scale=targets.supersample,
             )
 
+    def draw_second_layer(self, scene: Scene, targets: FrameTargets, view_projection, time_s=0.0):
+        """Draw, at each pixel, the nearest surface of any object other than the one the
+        first layer shows there (after :meth:`draw`): the background a blurred
+        foreground hides, which the composite shows through its translucent edges."""
+        ctx = self.ctx
+        fbo = targets.second_layer_fbo
+        fbo.use()
+        fbo.clear(0.0, 0.0, 0.0, 0.0, depth=1.0)  # alpha 0: nothing behind
+        ctx.enable(moderngl.DEPTH_TEST)
+        targets.ids_source.use(location=0)
+        self.peel_program["u_first_ids"].value = 0
+        self._draw_objects(self.peel_program, self._peel_vaos, scene, view_projection, time_s,
+                           1.0)  # fmt: skip
+        ctx.disable(moderngl.DEPTH_TEST)
+        targets.second_layer.build_mipmaps(0, targets.mip_levels - 1)
+
+    def _draw_objects(self, p, vaos, scene, view_projection, time_s, texture_filter):
+        to_light = -np.asarray(scene.light.direction, dtype=float)
+        p["u_to_light"].value = tuple(to_light / np.linalg.norm(to_light))
+        p["u_light_color"].value = tuple(scene.light.color)
+        p["u_ambient"].value = tuple(scene.light.ambient)
+        p["u_view_projection"].write(gl_bytes(view_projection))
+        p["u_checker_dark"].value = CHECKER_DARK_FACTOR
+        p["u_texture_filter"].value = texture_filter
+        for index, obj in enumerate(scene.objects):
+            model, scale = model_matrix(obj, time_s)
+            normal_matrix = np.linalg.inv(model[:3, :3]).T
+            p["u_model"].write(gl_bytes(model))
+            p["u_normal_matrix"].write(np.ascontiguousarray(normal_matrix, "f4").T.tobytes())
+            p["u_scale"].value = tuple(scale)
+            p["u_color"].value = tuple(obj.color)
+            p["u_emissive"].value = tuple(obj.emissive)
+            p["u_checker"].value = obj.texture == "checker"
+            p["u_checker_size"].value = obj.checker_size_m
+            p["u_object_id"].value = index + 1
+            vaos[obj.shape].render(moderngl.TRIANGLES)
+
     def _resolve(self, msaa: int) -> FullscreenPass:
         """The resolve pass for this many MSAA samples; made once, on first use."""
         if msaa not in self._resolves:
@@ -110,7 +132,7 @@ class ScenePass:
         return self._resolves[msaa]
 
     def release(self):
-        for vao in self._vaos.values():
+        for vao in (*self._vaos.values(), *self._peel_vaos.values()):
             vao.release()
         for vbo in self._buffers.values():
             vbo.release()

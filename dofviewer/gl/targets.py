@@ -113,6 +113,14 @@ class FrameTargets:
         self.layers.filter = (moderngl.LINEAR_MIPMAP_LINEAR, moderngl.LINEAR)
         self.coc_fbo = self._fbo([self.color_coc, self.depth_m, self.layers])
 
+        # The second layer: colour (alpha 1 where anything lies behind the first
+        # layer's object, mipmapped for a blurred look-up) and its depth.
+        self.second_layer = self._texture(size, 4, "f2")
+        self.second_layer.build_mipmaps()
+        self.second_layer.filter = (moderngl.LINEAR_MIPMAP_LINEAR, moderngl.LINEAR)
+        self.second_layer_depth = self._keep(self.ctx.depth_texture(size))
+        self.second_layer_fbo = self._fbo([self.second_layer], self.second_layer_depth)
+
         # Tiles: (nearest, farthest) CoC, raw and dilated.
         self.tiles = self._texture(tiles, 2, "f2")
         self.tiles_fbo = self._fbo([self.tiles])
@@ -146,8 +154,10 @@ class FrameTargets:
         tw, th = self.tiles.size
         mip_factor = 4.0 / 3.0
         return int(
-            # colour+CoC and layers (mipmapped), depth, far and near at 1/2 and 1/4
-            w * h * ((8 + 8) * mip_factor + 4 + (8 + 8) * (1 / 4 + 1 / 16)) + tw * th * 4 * 2
+            # colour+CoC, layers and the second layer (mipmapped), depth in metres and the
+            # second layer's depth, far and near at 1/2 and 1/4
+            w * h * ((8 + 8 + 8) * mip_factor + 4 + 4 + (8 + 8) * (1 / 4 + 1 / 16))
+            + tw * th * 4 * 2
         )
 
     def _keep(self, obj):

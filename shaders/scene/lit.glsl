@@ -36,6 +36,11 @@ uniform vec3 u_ambient;
 uniform float u_texture_filter;  // box-filter width for the checker, in pixels
 layout(location = 0) out vec4 out_color;
 layout(location = 1) out uint out_object_id;
+#if defined PEEL
+// The second layer skips the object the first layer shows at this pixel (resolved ids
+// at this pass's resolution), leaving the nearest surface behind it.
+uniform usampler2D u_first_ids;
+#endif
 
 // Solid 3D checker, box-filtered over the pixel footprint so the receding floor does
 // not alias into moire (the filtered square wave, multiplied per axis). Per axis the box
@@ -53,6 +58,9 @@ float checker(vec3 p) {
 }
 
 void main() {
+#if defined PEEL
+    if (texelFetch(u_first_ids, ivec2(gl_FragCoord.xy), 0).r == u_object_id) discard;
+#endif
     vec3 albedo = u_color;
     if (u_checker) {
         // Nudge inwards so faces lying exactly on a square boundary pick one side.
