@@ -65,11 +65,15 @@ void main() {
     }
     if (!small_far) far = upsample_far(position);
     if (!small_near) near = upsample_near(position);
-    if (centre.a < -u_near_epsilon) {
+    if (centre.a < -2.0 * u_near_epsilon) {
         // Inside a blurred foreground the pinhole image holds no background; the second
-        // layer does, where there is one.
+        // layer does, where there is one. Not for surfaces just past the near-field
+        // threshold: where one straddles it, its near part shows its far part through
+        // a partial alpha, and the far field (the same surface, nearby) is right there,
+        // while the second layer would show what lies behind the whole surface.
         vec4 hidden = hidden_background(pixel);
-        if (hidden.a > 0.0) far = hidden;
+        float trust = smoothstep(2.0 * u_near_epsilon, 3.0 * u_near_epsilon, -centre.a);
+        if (hidden.a > 0.0) far = far.a > 0.0 ? mix(far, hidden, trust) : hidden;
     }
     float alpha = far.a > 0.0 ? near.a : float(near.a > 0.0);
     out_color = vec4(mix(far.rgb, near.rgb, alpha), 1.0);
