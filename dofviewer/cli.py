@@ -13,8 +13,9 @@ import sys
 from dofviewer.errors import EXIT_USAGE, DofError
 
 MSAA_HELP = (
-    "multisamples per scene sample (0: off); 4 sharpens in-focus edges, nearly free on a "
-    "GPU, about twice the scene pass's cost on a software rasteriser"
+    "multisamples per scene sample, 0 for none; 4 sharpens in-focus edges (default: 4 on a "
+    "GPU, where it is nearly free, 0 on a software rasteriser, where it doubles the scene "
+    "pass)"
 )
 
 
@@ -115,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     render.add_argument("--supersample", type=int, choices=(1, 2, 3, 4), default=2, metavar="N",
                         help="scene samples per pixel per axis, for antialiasing (2)")  # fmt: skip
-    render.add_argument("--msaa", type=int, choices=(0, 2, 4, 8), default=0, metavar="K",
+    render.add_argument("--msaa", type=int, choices=(0, 2, 4, 8), default=None, metavar="K",
                         help=MSAA_HELP)  # fmt: skip
     render.add_argument("--samples", type=int, default=256, metavar="N",
                         help="aperture samples for --reference (256)")  # fmt: skip
@@ -140,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     view.add_argument("--record", action="store_true", help="start recording at once")
     view.add_argument("--supersample", type=int, choices=(1, 2, 3, 4), default=2, metavar="N",
                       help="scene samples per pixel per axis (2); 1 is faster")  # fmt: skip
-    view.add_argument("--msaa", type=int, choices=(0, 2, 4, 8), default=0, metavar="K",
+    view.add_argument("--msaa", type=int, choices=(0, 2, 4, 8), default=None, metavar="K",
                       help=MSAA_HELP)  # fmt: skip
     view.add_argument("--no-preview", action="store_true",
                       help="draw every frame at full quality, even where that is slow")  # fmt: skip

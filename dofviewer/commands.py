@@ -93,7 +93,7 @@ def view_command(args) -> int:
                       record_file, getattr(args, "record", False),
                       getattr(args, "supersample", 2),
                       not getattr(args, "no_preview", False),
-                      getattr(args, "msaa", 0))  # fmt: skip
+                      getattr(args, "msaa", None))  # fmt: skip
 
 
 def _scene_reference(scene_arg: str | None, output: Path) -> str:

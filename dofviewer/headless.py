@@ -29,7 +29,7 @@ class HeadlessRenderer:
     """Owns a windowless GL context and a :class:`Renderer`; reuse it for many frames."""
 
     def __init__(self, size: tuple[int, int] = (960, 540), ctx=None, supersample: int = 2,
-                 msaa: int = 0):  # fmt: skip
+                 msaa: int | None = None):  # fmt: skip
         self._owns_context = ctx is None
         self.ctx = ctx or create_headless_context()
         self.renderer = Renderer(self.ctx, size, supersample, msaa)

@@ -196,7 +196,9 @@ def antialiasing(renderer: HeadlessRenderer, scene, size, msaa=AA_MSAA):
     image = renderer.render(scene, size, settings=settings).image
     n = renderer.renderer.targets.supersample
     with (
-        HeadlessRenderer(size, ctx=renderer.ctx, supersample=AA_REFERENCE_SUPERSAMPLE) as fine,
+        HeadlessRenderer(
+            size, ctx=renderer.ctx, supersample=AA_REFERENCE_SUPERSAMPLE, msaa=0
+        ) as fine,
         HeadlessRenderer(size, ctx=renderer.ctx, supersample=n, msaa=msaa) as multisampled,
     ):
         truth = fine.render(scene, settings=settings).image
@@ -204,6 +206,7 @@ def antialiasing(renderer: HeadlessRenderer, scene, size, msaa=AA_MSAA):
     figures = {
         "case": "aa",
         "supersample": n,
+        "default_msaa": renderer.renderer.targets.msaa,
         "reference_supersample": AA_REFERENCE_SUPERSAMPLE,
         "psnr_db": psnr(image, truth),
         "msaa": msaa,

@@ -35,8 +35,11 @@ def case_lines(row: dict) -> list[str]:
     """What the benchmark prints for one case as it goes."""
     if row["case"] == "aa":
         n, m = row["supersample"], row["reference_supersample"]
+        default = f"{n}x{n}" + (
+            f" + {row['default_msaa']}x MSAA" if row.get("default_msaa", 1) > 1 else ""
+        )
         return [
-            f"{'aa':>18}  PSNR {row['psnr_db']:6.2f} dB  (in focus, {n}x{n} against {m}x{m}); "
+            f"{'aa':>18}  PSNR {row['psnr_db']:6.2f} dB  (in focus, {default} against {m}x{m}); "
             f"with {row['msaa']}x MSAA {row['msaa_psnr_db']:6.2f} dB"
         ]
     lines = [

@@ -12,6 +12,7 @@ import moderngl
 import numpy as np
 
 from dofviewer.camera import CameraPose, projection_matrix
+from dofviewer.gl.context import default_msaa
 from dofviewer.gl.dof import QUALITY_PRESETS, DepthOfField
 from dofviewer.gl.scene_pass import ScenePass
 from dofviewer.gl.shaders import ShaderLibrary
@@ -63,9 +64,11 @@ def scene_view(scene: Scene, settings: FrameSettings) -> tuple:
 
 class Renderer:
     def __init__(self, ctx: moderngl.Context, size: tuple[int, int], supersample: int = 2,
-                 msaa: int = 0):  # fmt: skip
+                 msaa: int | None = None):  # fmt: skip
+        """``msaa`` None picks :func:`dofviewer.gl.context.default_msaa` for this GL."""
         self.ctx = ctx
         self.shaders = ShaderLibrary(ctx)
+        msaa = default_msaa(ctx) if msaa is None else msaa
         self.targets = FrameTargets(ctx, size, supersample, msaa)
         self.scene_pass = ScenePass(ctx, self.shaders)
         self.dof = DepthOfField(ctx, self.shaders)

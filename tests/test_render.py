@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from scenes import build, card, lens_camera
 
+from dofviewer.gl.context import default_msaa
 from dofviewer.headless import HeadlessRenderer
 from dofviewer.quality import psnr
 from dofviewer.renderer import FrameSettings, scene_view
@@ -143,12 +144,13 @@ def test_msaa_brings_in_focus_edges_closer_to_16x_supersampling(gl):
     38.3 dB with 4× MSAA added (480×270: 37.6 and 41.0 dB)."""
     scene, size = load_scene(), (240, 135)
     settings = FrameSettings.from_scene(scene, dof=False)
-    plain = gl.render(scene, size, settings=settings)
     with (
-        HeadlessRenderer(size, ctx=gl.ctx, supersample=4) as fine,
+        HeadlessRenderer(size, ctx=gl.ctx, supersample=4, msaa=0) as fine,
+        HeadlessRenderer(size, ctx=gl.ctx, supersample=2, msaa=0) as single,
         HeadlessRenderer(size, ctx=gl.ctx, supersample=2, msaa=4) as multisampled,
     ):
         truth = fine.render(scene, settings=settings)
+        plain = single.render(scene, settings=settings)
         msaa = multisampled.render(scene, settings=settings)
         assert multisampled.renderer.targets.msaa == 4
     assert psnr(msaa.image, truth.image) > psnr(plain.image, truth.image) + 2.0
@@ -157,3 +159,15 @@ def test_msaa_brings_in_focus_edges_closer_to_16x_supersampling(gl):
     finite = np.isfinite(plain.depth) & np.isfinite(msaa.depth)
     moved = np.abs(msaa.depth[finite] - plain.depth[finite]) > 0.05 * plain.depth[finite]
     assert np.mean(moved) < 0.01
+
+
+class _FakeContext:
+    def __init__(self, renderer):
+        self.info = {"GL_RENDERER": renderer}
+
+
+def test_msaa_is_on_by_default_only_where_it_is_cheap():
+    software = "llvmpipe (LLVM 15.0.6, 256 bits)"
+    assert default_msaa(_FakeContext(software)) == 0
+    assert default_msaa(_FakeContext("NVIDIA H100 80GB HBM3/PCIe/SSE2")) == 4
+    assert default_msaa(_FakeContext("Apple M2")) == 4

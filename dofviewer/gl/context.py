@@ -25,3 +25,18 @@ def create_headless_context() -> moderngl.Context:
 def renderer_name(ctx: moderngl.Context) -> str:
     info = ctx.info
     return f"{info['GL_RENDERER']} ({info['GL_VERSION']})"
+
+
+#: GL_RENDERER names of software rasterisers, where every sample is paid for on the CPU.
+SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "swrast", "swiftshader", "software rasterizer")
+
+
+def is_software_renderer(ctx: moderngl.Context) -> bool:
+    renderer = ctx.info["GL_RENDERER"].lower()
+    return any(name in renderer for name in SOFTWARE_RENDERERS)
+
+
+def default_msaa(ctx: moderngl.Context) -> int:
+    """4× MSAA where it costs little (a GPU), none on a software rasteriser, where it
+    doubles the scene pass's cost (see the README's antialiasing notes)."""
+    return 0 if is_software_renderer(ctx) else 4

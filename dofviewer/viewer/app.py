@@ -38,7 +38,7 @@ IDLE_WAIT_S = 0.05
 
 def run_viewer(scene_path=None, size=(960, 540), state_file=None, screenshot_dir=".",
                record_file=None, record=False, supersample=2,
-               motion_preview=True, msaa=0) -> int:  # fmt: skip
+               motion_preview=True, msaa=None) -> int:  # fmt: skip
     scene = load_scene(scene_path)
     scene_ref = "demo" if scene_path is None else str(Path(scene_path).resolve())
     window = Window(size, f"dofviewer: {Path(scene.source).name}")
@@ -89,7 +89,7 @@ class Player:
 
 class ViewerApp:
     def __init__(self, window: Window, scene, state_file=None, screenshot_dir=".", supersample=2,
-                 motion_preview=True, msaa=0):  # fmt: skip
+                 motion_preview=True, msaa=None):  # fmt: skip
         self.window = window
         self.ctx = window.ctx
         self.scene = scene
