@@ -2,9 +2,9 @@
 // Pass 5: the full-resolution composite. Lays the near field over the far field in linear
 // HDR. Each field comes from the half- (or quarter-) resolution gather, upsampled, where
 // its blur is wide; where it is at most SMALL_BLUR_PX, it is gathered here at full
-// resolution, so sharp and slightly blurred pixels keep their detail. Where the far field gathered
-// nothing (deep inside a blurred foreground, whose background is hidden from the pinhole
-// view) the near colour stands alone.
+// resolution, so sharp and slightly blurred pixels keep their detail. Inside a blurred
+// foreground the far field is the second layer (what the foreground hides), where there
+// is one; where there is none and the gather found nothing, the near colour stands alone.
 #include "common/fullscreen.glsl"
 #include "common/constants.glsl"
 
