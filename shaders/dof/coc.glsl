@@ -8,11 +8,9 @@
 #include "common/fullscreen.glsl"
 
 #if defined FRAGMENT_SHADER
+#include "common/thin_lens.glsl"
 uniform sampler2D u_scene_color;
 uniform sampler2D u_scene_depth;
-uniform vec2 u_coc_coefficients;   // (C0, C1) for the diameter in pixels
-uniform vec2 u_clip_planes;        // (near, far) in metres
-uniform float u_max_coc_radius;
 layout(location = 0) out vec4 out_color_coc;  // rgb linear radiance, a = signed CoC radius
 layout(location = 1) out float out_depth;     // view depth in metres, +inf for the sky
 // Layer moments, averaged by the mip chain so a coarse texel that straddles a silhouette
@@ -26,17 +24,14 @@ uniform float u_near_epsilon;
 void main() {
     ivec2 pixel = ivec2(gl_FragCoord.xy);
     float window_z = texelFetch(u_scene_depth, pixel, 0).r;
-    float near = u_clip_planes.x, far = u_clip_planes.y;
     float inverse_depth = 0.0;   // the empty background is at infinity
     out_depth = uintBitsToFloat(0x7F800000u);
     if (window_z < 1.0) {
-        float z_ndc = 2.0 * window_z - 1.0;
-        float depth = 2.0 * near * far / (far + near - z_ndc * (far - near));
+        float depth = view_depth(window_z);
         inverse_depth = 1.0 / depth;
         out_depth = depth;
     }
-    float coc_radius = 0.5 * (u_coc_coefficients.x * inverse_depth + u_coc_coefficients.y);
-    coc_radius = clamp(coc_radius, -u_max_coc_radius, u_max_coc_radius);
+    float coc_radius = coc_radius_at(inverse_depth);
     vec3 color = texelFetch(u_scene_color, pixel, 0).rgb;
     out_color_coc = vec4(color, coc_radius);
     if (coc_radius < -u_near_epsilon) {

@@ -10,15 +10,13 @@
 
 #if defined FRAGMENT_SHADER
 #include "dof/gather_library.glsl"
+#include "common/thin_lens.glsl"
 uniform sampler2D u_far;     // the gather's far field (premultiplied), bilinear
 uniform sampler2D u_near;    // the gather's near field, bilinear
 uniform float u_small_blur;  // largest CoC radius (px) gathered here at full resolution
 uniform int u_fields_scale;  // u_far and u_near are 1/2 or 1/4 of the frame's size
 uniform sampler2D u_second_layer;        // what lies behind the first layer (a = 1), mipmapped
 uniform sampler2D u_second_layer_depth;  // its depth buffer
-uniform vec2 u_coc_coefficients;         // as in coc.glsl: the CoC diameter is C0/d + C1
-uniform vec2 u_clip_planes;
-uniform float u_max_coc_radius;
 layout(location = 0) out vec4 out_color;
 
 // The background hidden behind a blurred foreground at this pixel, from the second
@@ -27,10 +25,7 @@ layout(location = 0) out vec4 out_color;
 vec4 hidden_background(ivec2 pixel) {
     float window_z = texelFetch(u_second_layer_depth, pixel, 0).r;
     if (window_z >= 1.0) return vec4(0.0);
-    float near = u_clip_planes.x, far = u_clip_planes.y;
-    float depth = 2.0 * near * far / (far + near - (2.0 * window_z - 1.0) * (far - near));
-    float radius = min(0.5 * abs(u_coc_coefficients.x / depth + u_coc_coefficients.y),
-                       u_max_coc_radius);
+    float radius = abs(coc_radius_at(1.0 / view_depth(window_z)));
     vec2 uv = (vec2(pixel) + 0.5) / vec2(textureSize(u_second_layer, 0));
     vec4 c = textureLod(u_second_layer, uv, log2(max(1.7 * radius, 1.0)));
     return c.a > 0.0 ? vec4(c.rgb / c.a, 1.0) : vec4(0.0);

@@ -1,0 +1,19 @@
+// The thin-lens CoC from a depth-buffer value, shared by the CoC pass and the
+// composite's look-up of the second layer. DepthOfField sets these uniforms on both.
+//     coc_diameter_px = C0 / depth + C1   (see shaders/dof/coc.glsl, dofviewer/lens.py)
+uniform vec2 u_coc_coefficients;   // (C0, C1) for the diameter in pixels
+uniform vec2 u_clip_planes;        // (near, far) in metres
+uniform float u_max_coc_radius;
+
+// View depth in metres from a depth-buffer value below 1 (1 is the empty background).
+float view_depth(float window_z) {
+    float near = u_clip_planes.x, far = u_clip_planes.y;
+    float z_ndc = 2.0 * window_z - 1.0;
+    return 2.0 * near * far / (far + near - z_ndc * (far - near));
+}
+
+// Signed CoC radius in pixels at 1/depth (0: infinity), clamped to +-u_max_coc_radius.
+float coc_radius_at(float inverse_depth) {
+    float radius = 0.5 * (u_coc_coefficients.x * inverse_depth + u_coc_coefficients.y);
+    return clamp(radius, -u_max_coc_radius, u_max_coc_radius);
+}
