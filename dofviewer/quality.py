@@ -124,15 +124,20 @@ def cases():
         yield name, scene, FrameSettings.from_scene(scene)
 
 
+def crafted_edges(pinhole: Frame, frame: Frame, scanlines) -> list[measure.EdgeWidth]:
+    """The isolated step edges of ``pinhole`` along ``scanlines``, measured in ``frame``."""
+    return [
+        edge
+        for line in scanlines
+        for edge in measure.scanline_edges(pinhole.linear, pinhole.coc, frame.linear, line)
+    ]
+
+
 def edge_figures(pinhole: Frame, realtime: Frame, reference: Frame, scanlines) -> dict:
     """Edge widths against the thin lens, for the gather and the reference."""
     figures = {}
     for key, frame in (("realtime", realtime), ("reference", reference)):
-        edges = [
-            edge
-            for line in scanlines
-            for edge in measure.scanline_edges(pinhole.linear, pinhole.coc, frame.linear, line)
-        ]
+        edges = crafted_edges(pinhole, frame, scanlines)
         figures[key] = {
             "count": len(edges),
             "median_error": measure.median_relative_error(edges),

@@ -109,14 +109,8 @@ class Renderer:
     def render(self, scene: Scene, settings: FrameSettings, output=None):
         """Draw one frame; tone-mapped into ``output`` (a framebuffer), or the display target."""
         t, timer = self.targets, self.timer
-        view = scene_view(scene, settings)
-        if view != self._drawn_scene_view:
-            view_projection = self.view_projection(settings)
-            with timer.section("scene"):
-                self.scene_pass.draw(scene, t, view_projection, settings.time_s)
-            with timer.section("second layer"):
-                self.scene_pass.draw_second_layer(scene, t, view_projection, settings.time_s)
-            self._drawn_scene_view = view
+        if scene_view(scene, settings) != self._drawn_scene_view:
+            self._draw_scene(scene, settings)
         with timer.section("coc"):
             self.dof.compute_coc(t, settings.lens, settings.focus_distance_m)
         if settings.dof and settings.baseline_gather:
@@ -143,13 +137,20 @@ class Renderer:
             self._accumulator = Accumulator(self.ctx, self.shaders)
         t = self.targets
         linear = self._accumulator.render(scene, settings, self.scene_pass, t, samples)
-        view_projection = self.view_projection(settings)
-        self.scene_pass.draw(scene, t, view_projection, settings.time_s)
-        self.scene_pass.draw_second_layer(scene, t, view_projection, settings.time_s)
-        self._drawn_scene_view = scene_view(scene, settings)
+        self._draw_scene(scene, settings)  # the accumulation left a sheared view there
         self.dof.compute_coc(t, settings.lens, settings.focus_distance_m)
         self._linear_source = linear
         self._tonemap(settings, linear, output)
+
+    def _draw_scene(self, scene: Scene, settings: FrameSettings):
+        """The pinhole view and its second layer into the scene targets, remembered so
+        frames that change only focus can reuse them."""
+        view_projection = self.view_projection(settings)
+        with self.timer.section("scene"):
+            self.scene_pass.draw(scene, self.targets, view_projection, settings.time_s)
+        with self.timer.section("second layer"):
+            self.scene_pass.draw_second_layer(scene, self.targets, view_projection, settings.time_s)
+        self._drawn_scene_view = scene_view(scene, settings)
 
     def _tonemap(self, settings, linear, output):
         t = self.targets

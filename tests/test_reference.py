@@ -21,9 +21,8 @@ from dofviewer.measure import (
     disc_edge_width_factor,
     edge_width,
     median_relative_error,
-    scanline_edges,
 )
-from dofviewer.quality import EDGE_SCANLINES, psnr, ssim
+from dofviewer.quality import EDGE_SCANLINES, crafted_edges, psnr, ssim
 from dofviewer.renderer import FrameSettings
 
 W, H = 320, 180
@@ -88,11 +87,7 @@ def test_gather_edge_widths_on_crafted_cases(gl, name):
     scene = CRAFTED[name]()
     pinhole = gl.render(scene, (240, 135), dof=False)
     realtime = gl.render(scene, (240, 135))
-    edges = [
-        edge
-        for line in EDGE_SCANLINES[name]
-        for edge in scanline_edges(pinhole.linear, pinhole.coc, realtime.linear, line)
-    ]
+    edges = crafted_edges(pinhole, realtime, EDGE_SCANLINES[name])
     count, bound = MEASURED_EDGES[name]
     assert len(edges) == count
     assert median_relative_error(edges) < bound, [f"{e.relative_error:+.3f}" for e in edges]
