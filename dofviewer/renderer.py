@@ -13,13 +13,13 @@ import numpy as np
 
 from dofviewer.camera import CameraPose, projection_matrix
 from dofviewer.gl.context import default_msaa
-from dofviewer.gl.dof import QUALITY_PRESETS, DepthOfField
+from dofviewer.gl.dof import QUALITY_PRESETS, DepthOfField, thin_lens_uniforms
 from dofviewer.gl.scene_pass import ScenePass
 from dofviewer.gl.shaders import ShaderLibrary
 from dofviewer.gl.targets import FrameTargets
 from dofviewer.gl.timing import NullTimer
 from dofviewer.gl.tonemap import Tonemap
-from dofviewer.lens import ThinLens
+from dofviewer.lens import MAX_COC_RADIUS_PX, ThinLens
 from dofviewer.scene import Scene
 
 
@@ -77,6 +77,7 @@ class Renderer:
         self._accumulator = None  # made on the first reference render
         self._linear_source = None  # what read_linear() reads: set by each render
         self._drawn_scene_view = None  # what the scene targets hold (see scene_view)
+        self._coc_settings = None  # the last frame's lens and focus, for read_coc()
 
     def set_timer(self, timer):
         """Time each pass with ``timer`` (see dofviewer.gl.timing); NullTimer turns it off."""
@@ -111,10 +112,9 @@ class Renderer:
         t, timer = self.targets, self.timer
         if scene_view(scene, settings) != self._drawn_scene_view:
             self._draw_scene(scene, settings)
-        with timer.section("coc"):
-            self.dof.compute_coc(t, settings.lens, settings.focus_distance_m)
+        self._coc_settings = settings
         if settings.dof and settings.baseline_gather:
-            self.dof.blur_baseline(t)
+            self.dof.blur_baseline(t, settings.lens, settings.focus_distance_m)
         elif settings.dof:
             self.dof.blur(
                 t, settings.lens, settings.focus_distance_m, QUALITY_PRESETS[settings.quality]
@@ -138,18 +138,21 @@ class Renderer:
         t = self.targets
         linear = self._accumulator.render(scene, settings, self.scene_pass, t, samples)
         self._draw_scene(scene, settings)  # the accumulation left a sheared view there
-        self.dof.compute_coc(t, settings.lens, settings.focus_distance_m)
+        self._coc_settings = settings
         self._linear_source = linear
         self._tonemap(settings, linear, output)
 
     def _draw_scene(self, scene: Scene, settings: FrameSettings):
-        """The pinhole view and its second layer into the scene targets, remembered so
-        frames that change only focus can reuse them."""
+        """The pinhole view, its second layer and what depth of field needs of them once
+        per view, into the scene targets, remembered so frames that change only focus
+        can reuse them."""
         view_projection = self.view_projection(settings)
         with self.timer.section("scene"):
             self.scene_pass.draw(scene, self.targets, view_projection, settings.time_s)
         with self.timer.section("second layer"):
             self.scene_pass.draw_second_layer(scene, self.targets, view_projection, settings.time_s)
+        with self.timer.section("prepare"):
+            self.dof.prepare(self.targets)
         self._drawn_scene_view = scene_view(scene, settings)
 
     def _tonemap(self, settings, linear, output):
@@ -162,6 +165,7 @@ class Renderer:
             view=settings.view,
             focus_peaking=settings.focus_peaking,
             focus_distance_m=settings.focus_distance_m,
+            lens_uniforms=thin_lens_uniforms(settings.lens, settings.focus_distance_m, t.size[0]),
         )
 
     # -- read-back (tests, headless renders, picking) ---------------------------------
@@ -185,9 +189,13 @@ class Renderer:
         return self._crop(data, 1)[..., 0]
 
     def read_coc(self) -> np.ndarray:
-        """Signed, clamped CoC radius in pixels (float32 H×W)."""
-        data = np.frombuffer(self.targets.color_coc.read(), dtype=np.float16)
-        return self._crop(data, 4)[..., 3].astype(np.float32)
+        """Signed, clamped CoC radius in pixels (float32 H×W) of the last frame, from its
+        stored inverse depth as the shaders derive it (shaders/common/thin_lens.glsl)."""
+        data = np.frombuffer(self.targets.color_invd.read(), dtype=np.float16)
+        inverse_depth = self._crop(data, 4)[..., 3].astype(np.float32)
+        settings = self._coc_settings
+        c0, c1 = settings.lens.coc_coefficients(settings.focus_distance_m, self.size[0])
+        return np.clip(0.5 * (c0 * inverse_depth + c1), -MAX_COC_RADIUS_PX, MAX_COC_RADIUS_PX)
 
     def read_object_ids(self) -> np.ndarray:
         """0 for background, else 1 + the object's index in the scene (int32 H×W)."""
@@ -200,7 +208,7 @@ class Renderer:
         viewport = (x + m, self.size[1] - 1 - y + m, 1, 1)
         fbo, attachment = self.targets.ids_read
         ids = fbo.read(viewport, components=1, attachment=attachment, dtype="u4")
-        depth = self.targets.coc_fbo.read(viewport, components=1, attachment=1, dtype="f4")
+        depth = self.targets.prepare_fbo.read(viewport, components=1, attachment=1, dtype="f4")
         return int(np.frombuffer(ids, np.uint32)[0]), float(np.frombuffer(depth, np.float32)[0])
 
     def _crop(self, data: np.ndarray, components: int) -> np.ndarray:

@@ -1,10 +1,16 @@
-"""The depth-of-field passes: CoC, tiles, dilation, gather, composite.
+"""The depth-of-field passes.
 
-Each pass names the textures it reads and writes; the chain is
+Each pass names the textures it reads and writes. Once per view (when the scene or the
+camera changes, not while only focus, f-stop or blades do):
 
-    scene colour + depth ──coc──▶ colour+CoC (mipmapped), depth in metres
-    colour+CoC ──tiles──▶ per-tile (nearest, farthest) CoC ──dilate──▶ near field reach
-    colour+CoC mips + dilated tiles ──gather──▶ far field, near field (+ alpha)
+    scene colour + depth ──prepare──▶ colour + 1/depth (mipmapped), depth in metres
+    colour + 1/depth ──tiles──▶ per-tile (largest, smallest) 1/depth
+
+and every frame, with the CoC derived from 1/depth for the current lens and focus:
+
+    colour + 1/depth ──layers──▶ near/far layer moments (mipmapped; FINAL only)
+    tiles ──dilate──▶ per-tile (nearest, farthest) CoC, near field spread
+    colour mips + layers + dilated tiles ──gather──▶ far field, near field (+ alpha)
     far + near ──composite──▶ linear HDR
 
 The wide gather runs at half resolution (a quarter in the viewer's PREVIEW preset, while
@@ -22,6 +28,7 @@ from dataclasses import dataclass
 import moderngl
 
 from dofviewer.camera import FAR_M, NEAR_M
+from dofviewer.gather_kernel import exact_kernel, gather_kernel, samples_within
 from dofviewer.gl.fullscreen import FullscreenPass
 from dofviewer.gl.shaders import ShaderLibrary
 from dofviewer.gl.targets import TILE_SIZE_PX, FrameTargets
@@ -52,77 +59,131 @@ NEAR_FIELD_EPSILON_PX = 1.5
 #: At most this many rings (1 + 4·n·(n+1) samples: 169 for 6). Wider discs space their
 #: rings further apart and read coarser mip levels instead.
 MAX_RINGS = 6
+KERNEL_SAMPLES = samples_within(MAX_RINGS)
+#: The exact gather's reach in texels: it covers blurs up to SMALL_BLUR_PX.
+EXACT_REACH = math.ceil(SMALL_BLUR_PX)
 
 
 @dataclass(frozen=True)
 class GatherQuality:
-    """How much work the gather does per pixel: the sample budget of the wide gather and
-    the largest blur gathered exactly at full resolution."""
+    """How much work the DOF does per pixel: the sample budget of the wide gather, its
+    resolution, and what the full-resolution composite adds."""
 
     max_rings: int
+    #: With ``exact_small_blur``, blurs up to this radius are gathered exactly at full
+    #: resolution; without, pixels this blurred take the upsampled field whole and
+    #: sharper ones blend towards their own colour.
     small_blur_px: float
     gather_scale: int = 2  # the wide gather's resolution: 1/2 or 1/4 of the frame's
+    exact_small_blur: bool = True
+    second_layer: bool = True  # show the hidden background inside blurred foregrounds
+    #: Split coarse texels at silhouettes by per-frame layer moments (a full-resolution
+    #: pass and a mip chain each frame); without, a texel takes its mean depth's CoC.
+    layers: bool = True
+    lod_bias: float = MIP_LOD_BIAS  # read mips this many levels finer than the ring spacing
+
+    def __post_init__(self):
+        if self.exact_small_blur and self.small_blur_px > EXACT_REACH:
+            raise ValueError(
+                f"small_blur_px {self.small_blur_px} exceeds EXACT_REACH {EXACT_REACH}"
+            )
+
+    @property
+    def gather_defines(self) -> dict[str, int]:
+        return {
+            "KERNEL_SAMPLES": KERNEL_SAMPLES,
+            "EXACT_REACH": EXACT_REACH,
+            "LAYERS": int(self.layers),
+        }
+
+    @property
+    def composite_defines(self) -> dict[str, int]:
+        return {
+            **self.gather_defines,
+            "EXACT_SMALL_BLUR": int(self.exact_small_blur),
+            "SECOND_LAYER": int(self.second_layer),
+        }
 
 
 #: What every render, export and the quality benchmark use.
 FINAL = GatherQuality(max_rings=MAX_RINGS, small_blur_px=SMALL_BLUR_PX)
 #: What the viewer draws while focus or the camera is moving, on slow GPUs; the frame
 #: after the motion settles is drawn at FINAL. Measured in `dofviewer quality`/`bench`.
-PREVIEW = GatherQuality(max_rings=3, small_blur_px=4.0, gather_scale=4)
+PREVIEW = GatherQuality(
+    max_rings=3,
+    small_blur_px=4.0,
+    gather_scale=4,
+    exact_small_blur=False,
+    second_layer=False,
+    layers=False,
+)
 QUALITY_PRESETS = {"final": FINAL, "preview": PREVIEW}
 
 
 class DepthOfField:
     def __init__(self, ctx: moderngl.Context, shaders: ShaderLibrary):
         self.ctx = ctx
-        self.coc = FullscreenPass(ctx, shaders, "dof/coc.glsl")
+        self.shaders = shaders
+        self.prepare_pass = FullscreenPass(ctx, shaders, "dof/prepare.glsl")
         self.tiles = FullscreenPass(ctx, shaders, "dof/tiles.glsl")
+        self.layers = FullscreenPass(ctx, shaders, "dof/layers.glsl")
         self.dilate = FullscreenPass(ctx, shaders, "dof/dilate.glsl")
-        self.gather = FullscreenPass(ctx, shaders, "dof/gather.glsl")
-        self.composite = FullscreenPass(ctx, shaders, "dof/composite.glsl")
         self.baseline = FullscreenPass(ctx, shaders, "dof/baseline.glsl")
+        self._variants: dict[tuple, FullscreenPass] = {}  # gathers and composites, by defines
+        self._kernel_apertures: dict[
+            tuple, tuple
+        ] = {}  # the aperture each gather's u_kernel is for
         self.timer = NullTimer()
 
-    def compute_coc(self, targets: FrameTargets, lens: ThinLens, focus_m: float):
-        """Depth in metres and the signed CoC; runs even with DOF off (picking needs depth)."""
-        self.coc.draw(
-            targets.coc_fbo,
+    def prepare(self, targets: FrameTargets):
+        """Colour with 1/depth, its mips, depth in metres and the depth tiles: once per view.
+        Runs with DOF off too (picking needs depth)."""
+        self.prepare_pass.draw(
+            targets.prepare_fbo,
             {"u_scene_color": targets.color_source, "u_scene_depth": targets.depth_source},
-            u_coc_coefficients=lens.coc_coefficients(focus_m, targets.size[0]),
             u_clip_planes=(NEAR_M, FAR_M),
-            u_max_coc_radius=MAX_COC_RADIUS_PX,
-            u_near_epsilon=NEAR_FIELD_EPSILON_PX,
+        )
+        targets.color_invd.build_mipmaps(0, targets.mip_levels - 1)
+        self.tiles.draw(
+            targets.tiles_fbo, {"u_color_invd": targets.color_invd}, u_tile_size=TILE_SIZE_PX
         )
 
     def blur(self, targets: FrameTargets, lens: ThinLens, focus_m: float,
              quality: GatherQuality = FINAL):  # fmt: skip
-        """Gather and composite into ``targets.linear`` (after :meth:`compute_coc`)."""
+        """Gather and composite into ``targets.linear`` (after :meth:`prepare`)."""
         timer = self.timer
-        with timer.section("mips"):
-            targets.color_coc.build_mipmaps(0, targets.mip_levels - 1)
-            targets.layers.build_mipmaps(0, targets.mip_levels - 1)
-        with timer.section("tiles"):
-            self.tiles.draw(
-                targets.tiles_fbo, {"u_color_coc": targets.color_coc}, u_tile_size=TILE_SIZE_PX
-            )
+        lens_uniforms = thin_lens_uniforms(lens, focus_m, targets.size[0])
+        if quality.layers:
+            with timer.section("layers"):
+                self.layers.draw(
+                    targets.layers_fbo,
+                    {"u_color_invd": targets.color_invd},
+                    u_near_epsilon=NEAR_FIELD_EPSILON_PX,
+                    **lens_uniforms,
+                )
+                targets.layers.build_mipmaps(0, targets.mip_levels - 1)
+        with timer.section("dilate"):
             self.dilate.draw(
                 targets.dilate_fbo,
                 {"u_tiles": targets.tiles},
                 u_reach=NEAR_DILATION_TILES,
                 u_tile_size=TILE_SIZE_PX,
+                **lens_uniforms,
             )
-        uniforms = self._gather_uniforms(lens, quality.max_rings)
+        uniforms = {**self._gather_uniforms(lens, quality), **lens_uniforms}
         gather_textures = {
-            "u_color_coc": targets.color_coc,
+            "u_color_invd": targets.color_invd,
             "u_layers": targets.layers,
             "u_tiles": targets.tiles_dilated,
         }
         fields = targets.fields[quality.gather_scale]
         uniforms["u_fields_scale"] = quality.gather_scale
         with timer.section("gather"):
-            self.gather.draw(fields.fbo, gather_textures, **uniforms)
+            gather = self._with_kernels("dof/gather.glsl", quality.gather_defines, lens)
+            gather.draw(fields.fbo, gather_textures, **uniforms)
         with timer.section("composite"):
-            self.composite.draw(
+            composite = self._with_kernels("dof/composite.glsl", quality.composite_defines, lens)
+            composite.draw(
                 targets.linear_fbo,
                 {
                     **gather_textures,
@@ -132,32 +193,65 @@ class DepthOfField:
                     "u_second_layer_depth": targets.second_layer_depth,
                 },
                 u_small_blur=quality.small_blur_px,
-                u_coc_coefficients=lens.coc_coefficients(focus_m, targets.size[0]),
-                u_clip_planes=(NEAR_M, FAR_M),
-                u_max_coc_radius=MAX_COC_RADIUS_PX,
                 **uniforms,
             )
 
-    def blur_baseline(self, targets: FrameTargets):
+    def blur_baseline(self, targets: FrameTargets, lens: ThinLens, focus_m: float):
         """The quality benchmark's naive single-layer gather, into ``targets.linear``."""
-        targets.color_coc.build_mipmaps(0, targets.mip_levels - 1)
         self.baseline.draw(
-            targets.linear_fbo, {"u_color_coc": targets.color_coc}, u_max_rings=MAX_RINGS
+            targets.linear_fbo,
+            {"u_color_invd": targets.color_invd},
+            u_max_rings=MAX_RINGS,
+            **thin_lens_uniforms(lens, focus_m, targets.size[0]),
         )
 
+    def _variant(self, name: str, defines: dict) -> FullscreenPass:
+        key = (name, tuple(sorted(defines.items())))
+        if key not in self._variants:
+            self._variants[key] = FullscreenPass(self.ctx, self.shaders, name, defines)
+        return self._variants[key]
+
+    def _with_kernels(self, name: str, defines: dict, lens: ThinLens) -> FullscreenPass:
+        """The pass ``name`` with ``defines``, its sample patterns (u_kernel for the ring
+        gather, u_exact_kernel for the exact one) written for this aperture: only when
+        the aperture changes, not every frame."""
+        variant = self._variant(name, defines)
+        aperture = (lens.aperture_blades, lens.blade_rotation_deg)
+        key = (name, tuple(sorted(defines.items())))
+        if self._kernel_apertures.get(key) != aperture:
+            rotation = math.radians(lens.blade_rotation_deg)
+            program = variant.program
+            if "u_kernel" in program:
+                kernel = gather_kernel(MAX_RINGS, lens.aperture_blades, rotation)
+                program["u_kernel"].write(kernel.tobytes())
+            if "u_exact_kernel" in program:
+                kernel = exact_kernel(EXACT_REACH, lens.aperture_blades, rotation)
+                program["u_exact_kernel"].write(kernel.tobytes())
+            self._kernel_apertures[key] = aperture
+        return variant
+
     @staticmethod
-    def _gather_uniforms(lens: ThinLens, max_rings: int) -> dict:
+    def _gather_uniforms(lens: ThinLens, quality: GatherQuality) -> dict:
         return {
             "u_tile_size": TILE_SIZE_PX,
             "u_ring_spacing": RING_SPACING_PX,
-            "u_max_rings": max_rings,
-            "u_blades": lens.aperture_blades,
-            "u_blade_rotation": math.radians(lens.blade_rotation_deg),
+            "u_max_rings": quality.max_rings,
             "u_aperture_area": polygon_area_factor(lens.aperture_blades),
             "u_near_epsilon": NEAR_FIELD_EPSILON_PX,
-            "u_lod_bias": MIP_LOD_BIAS,
+            "u_lod_bias": quality.lod_bias,
         }
 
     def release(self):
-        for p in (self.coc, self.tiles, self.dilate, self.gather, self.composite, self.baseline):
+        fixed = (self.prepare_pass, self.tiles, self.layers, self.dilate, self.baseline)
+        for p in (*fixed, *self._variants.values()):
             p.release()
+        self._variants.clear()
+
+
+def thin_lens_uniforms(lens: ThinLens, focus_m: float, image_width_px: int) -> dict:
+    """What shaders/common/thin_lens.glsl needs to turn 1/depth into a CoC radius."""
+    return {
+        "u_coc_coefficients": lens.coc_coefficients(focus_m, image_width_px),
+        "u_clip_planes": (NEAR_M, FAR_M),
+        "u_max_coc_radius": MAX_COC_RADIUS_PX,
+    }

@@ -101,17 +101,19 @@ class FrameTargets:
             self.resolve_fbo = None
             self.ids_read = (self.scene_fbo, 1)
 
-        # CoC pass: colour with the signed CoC radius in alpha (mipmapped for the gather),
-        # and linear view depth in metres.
-        self.color_coc = self._texture(size, 4, "f2")
-        self.color_coc.build_mipmaps()
-        self.color_coc.filter = (moderngl.LINEAR_MIPMAP_LINEAR, moderngl.LINEAR)
+        # Once per view: colour with inverse depth (mipmapped for the gather; the CoC
+        # for any focus is affine in 1/depth) and view depth in metres.
+        self.color_invd = self._texture(size, 4, "f2")
+        self.color_invd.build_mipmaps()
+        self.color_invd.filter = (moderngl.LINEAR_MIPMAP_LINEAR, moderngl.LINEAR)
         self.mip_levels = int(math.log2(max(size))) + 1
         self.depth_m = self._texture(size, 1, "f4")
+        self.prepare_fbo = self._fbo([self.color_invd, self.depth_m])
+        # Every frame: each pixel's CoC as layer moments (mipmapped for the gather).
         self.layers = self._texture(size, 4, "f2")
         self.layers.build_mipmaps()
         self.layers.filter = (moderngl.LINEAR_MIPMAP_LINEAR, moderngl.LINEAR)
-        self.coc_fbo = self._fbo([self.color_coc, self.depth_m, self.layers])
+        self.layers_fbo = self._fbo([self.layers])
 
         # The second layer: colour (alpha 1 where anything lies behind the first
         # layer's object, mipmapped for a blurred look-up) and its depth.
@@ -121,8 +123,9 @@ class FrameTargets:
         self.second_layer_depth = self._keep(self.ctx.depth_texture(size))
         self.second_layer_fbo = self._fbo([self.second_layer], self.second_layer_depth)
 
-        # Tiles: (nearest, farthest) CoC, raw and dilated.
-        self.tiles = self._texture(tiles, 2, "f2")
+        # Tiles: (largest, smallest) inverse depth once per view, and every frame the
+        # (nearest, farthest) CoC, dilated.
+        self.tiles = self._texture(tiles, 2, "f4")
         self.tiles_fbo = self._fbo([self.tiles])
         self.tiles_dilated = self._texture(tiles, 2, "f2")
         self.dilate_fbo = self._fbo([self.tiles_dilated])
@@ -154,10 +157,10 @@ class FrameTargets:
         tw, th = self.tiles.size
         mip_factor = 4.0 / 3.0
         return int(
-            # colour+CoC, layers and the second layer (mipmapped), depth in metres and the
-            # second layer's depth, far and near at 1/2 and 1/4
+            # colour+1/depth, layers and the second layer (mipmapped), depth in metres and
+            # the second layer's depth, far and near at 1/2 and 1/4
             w * h * ((8 + 8 + 8) * mip_factor + 4 + 4 + (8 + 8) * (1 / 4 + 1 / 16))
-            + tw * th * 4 * 2
+            + tw * th * (8 + 4)
         )
 
     def _keep(self, obj):

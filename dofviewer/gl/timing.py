@@ -39,9 +39,12 @@ class PassTimer:
         self.method = method
         self._queries: dict[str, moderngl.Query] = {}
         self._wall: dict[str, float] = {}
+        self._timed: list[str] = []  # sections timed since the last frame_results()
 
     @contextmanager
     def section(self, name: str):
+        if name not in self._timed:
+            self._timed.append(name)
         if self.method == "query":
             query = self._queries.get(name)
             if query is None:
@@ -56,9 +59,11 @@ class PassTimer:
             self._wall[name] = (time.perf_counter() - start) * 1e3
 
     def frame_results(self) -> dict[str, float]:
+        """The sections timed since the last call (a pass a frame skipped is left out)."""
+        timed, self._timed = self._timed, []
         if self.method == "query":
-            return {name: q.elapsed / 1e6 for name, q in self._queries.items()}
-        return dict(self._wall)
+            return {name: self._queries[name].elapsed / 1e6 for name in timed}
+        return {name: self._wall[name] for name in timed}
 
     def queries_look_valid(self) -> bool:
         """False when a driver returned the known-bogus 2^32 ns (or nothing)."""

@@ -1,7 +1,9 @@
 """Tone mapping and sRGB encoding: the last pass, after depth of field.
 
 The viewer's debug views (depth, signed CoC) and focus peaking are drawn here too, since
-they replace or mark the final image.
+they replace or mark the final image. Each (view, peaking) pair is its own program, made
+on first use and kept: a software rasteriser runs every branch of a shader, so a
+uniform switch would make every frame pay for the views it does not show.
 """
 
 from __future__ import annotations
@@ -11,14 +13,24 @@ import moderngl
 from dofviewer.gl.fullscreen import FullscreenPass
 from dofviewer.gl.shaders import ShaderLibrary
 from dofviewer.gl.targets import FrameTargets
-from dofviewer.lens import MAX_COC_RADIUS_PX
 
 VIEWS = {"image": 0, "depth": 1, "coc": 2}
 
 
-class Tonemap(FullscreenPass):
+class Tonemap:
     def __init__(self, ctx: moderngl.Context, shaders: ShaderLibrary):
-        super().__init__(ctx, shaders, "post/tonemap.glsl")
+        self.ctx = ctx
+        self.shaders = shaders
+        self._variants: dict[tuple[int, bool], FullscreenPass] = {}
+
+    def _variant(self, view: int, focus_peaking: bool) -> FullscreenPass:
+        key = (view, focus_peaking)
+        if key not in self._variants:
+            defines = {"VIEW": view, "FOCUS_PEAKING": int(focus_peaking)}
+            self._variants[key] = FullscreenPass(
+                self.ctx, self.shaders, "post/tonemap.glsl", defines
+            )
+        return self._variants[key]
 
     def draw_to(
         self,
@@ -29,14 +41,20 @@ class Tonemap(FullscreenPass):
         view: str = "image",
         focus_peaking: bool = False,
         focus_distance_m: float = 1.0,
+        lens_uniforms: dict | None = None,
     ):
-        self.draw(
+        """``lens_uniforms`` (dofviewer.gl.dof.thin_lens_uniforms) give the CoC view and
+        focus peaking each pixel's blur."""
+        self._variant(VIEWS[view], bool(focus_peaking)).draw(
             framebuffer,
-            {"u_linear": linear, "u_color_coc": targets.color_coc, "u_depth": targets.depth_m},
+            {"u_linear": linear, "u_color_invd": targets.color_invd, "u_depth": targets.depth_m},
             u_exposure=2.0**exposure_ev,
-            u_view=VIEWS[view],
-            u_focus_peaking=focus_peaking,
-            u_max_coc=MAX_COC_RADIUS_PX,
             u_focus_distance=min(focus_distance_m, 1e6),
             u_offset=(targets.margin, targets.margin),
+            **(lens_uniforms or {}),
         )
+
+    def release(self):
+        for variant in self._variants.values():
+            variant.release()
+        self._variants.clear()

@@ -1,6 +1,6 @@
-// The thin-lens CoC from a depth-buffer value, shared by the CoC pass and the
-// composite's look-up of the second layer. DepthOfField sets these uniforms on both.
-//     coc_diameter_px = C0 / depth + C1   (see shaders/dof/coc.glsl, dofviewer/lens.py)
+// The thin-lens CoC from inverse depth or a depth-buffer value, for every pass that
+// needs a pixel's blur (DepthOfField sets these uniforms on each).
+//     coc_diameter_px = C0 / depth + C1   (see shaders/dof/prepare.glsl, dofviewer/lens.py)
 uniform vec2 u_coc_coefficients;   // (C0, C1) for the diameter in pixels
 uniform vec2 u_clip_planes;        // (near, far) in metres
 uniform float u_max_coc_radius;

@@ -7,19 +7,20 @@
 #include "common/constants.glsl"
 
 #if defined FRAGMENT_SHADER
-uniform sampler2D u_color_coc;  // mipmapped
+#include "common/thin_lens.glsl"
+uniform sampler2D u_color_invd;  // mipmapped
 uniform int u_max_rings;
 layout(location = 0) out vec4 out_color;
 
 void main() {
     ivec2 pixel = ivec2(gl_FragCoord.xy);
-    vec4 centre = texelFetch(u_color_coc, pixel, 0);
-    float radius = abs(centre.a);
+    vec4 centre = texelFetch(u_color_invd, pixel, 0);
+    float radius = abs(coc_radius_at(centre.a));
     if (radius < 0.5) {
         out_color = vec4(centre.rgb, 1.0);
         return;
     }
-    vec2 inverse_size = 1.0 / vec2(textureSize(u_color_coc, 0));
+    vec2 inverse_size = 1.0 / vec2(textureSize(u_color_invd, 0));
     int rings = clamp(int(ceil(radius / 1.5)), 1, u_max_rings);
     float dr = radius / float(rings);
     float lod = max(log2(dr) - 0.5, 0.0);
@@ -30,7 +31,7 @@ void main() {
         for (int i = 0; i < n; ++i) {
             float angle = TWO_PI * (float(i) + 0.5 * float(ring & 1)) / float(n);
             vec2 uv = (gl_FragCoord.xy + float(ring) * dr * vec2(cos(angle), sin(angle))) * inverse_size;
-            sum += textureLod(u_color_coc, uv, lod).rgb;
+            sum += textureLod(u_color_invd, uv, lod).rgb;
             count += 1.0;
         }
     }

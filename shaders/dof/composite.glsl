@@ -5,12 +5,14 @@
 // resolution, so sharp and slightly blurred pixels keep their detail. Inside a blurred
 // foreground the far field is the second layer (what the foreground hides), where there
 // is one; where there is none and the gather found nothing, the near colour stands alone.
+// Compile-time switches (dofviewer/gl/dof.py sets them per GatherQuality):
+// EXACT_SMALL_BLUR 0 skips the full-resolution gather and SECOND_LAYER 0 the hidden
+// background, for the viewer's preview on slow machines.
 #include "common/fullscreen.glsl"
 #include "common/constants.glsl"
 
 #if defined FRAGMENT_SHADER
 #include "dof/gather_library.glsl"
-#include "common/thin_lens.glsl"
 uniform sampler2D u_far;     // the gather's far field (premultiplied), bilinear
 uniform sampler2D u_near;    // the gather's near field, bilinear
 uniform float u_small_blur;  // largest CoC radius (px) gathered here at full resolution
@@ -46,7 +48,9 @@ vec4 upsample_near(vec2 position) {
 void main() {
     ivec2 pixel = ivec2(gl_FragCoord.xy);
     vec2 position = gl_FragCoord.xy;
-    vec4 centre = texelFetch(u_color_coc, pixel, 0);
+    vec4 centre = texelFetch(u_color_invd, pixel, 0);
+    centre.a = coc_radius_at(centre.a);
+#if EXACT_SMALL_BLUR
     float reach = near_reach(position);
     bool small_far = abs(centre.a) <= u_small_blur;
     bool small_near = reach <= u_small_blur;
@@ -60,6 +64,27 @@ void main() {
     }
     if (!small_far) far = upsample_far(position);
     if (!small_near) near = upsample_near(position);
+#else
+    // The viewer's preview: no gather here at all (a software rasteriser runs every
+    // branch of a shader, so even skipped gathers cost). A small blur reads the colour's
+    // mip chain at this pixel: one trilinear fetch, exact for a sharp pixel. At level L
+    // the texel box and the bilinear tent between texels add (2^L)^2/4 of variance per
+    // axis, a disc of radius r has r^2/4: so level log2(r). Wider blurs, where the boxes
+    // would show, take the upsampled far field.
+    float radius = abs(centre.a);
+    vec2 uv = position / vec2(textureSize(u_color_invd, 0));
+    float small_lod = floor(max(log2(max(radius, 0.5)) - 1.0, 0.0) + 0.5);
+    vec2 d = vec2(sqrt(max(0.25 * radius * radius - 0.25 * exp2(2.0 * small_lod), 0.0)))
+             / vec2(textureSize(u_color_invd, 0));
+    vec3 sum = textureLod(u_color_invd, uv + d, small_lod).rgb + textureLod(u_color_invd, uv - d, small_lod).rgb
+             + textureLod(u_color_invd, uv + vec2(d.x, -d.y), small_lod).rgb + textureLod(u_color_invd, uv + vec2(-d.x, d.y), small_lod).rgb;
+    vec4 small = vec4(0.25 * sum, 1.0);
+    vec4 wide = upsample_far(position);
+    float t = smoothstep(0.75 * u_small_blur, u_small_blur, radius);
+    vec4 far = wide.a > 0.0 ? mix(small, wide, t) : small;
+    vec4 near = upsample_near(position);
+#endif
+#if SECOND_LAYER
     if (centre.a < -2.0 * u_near_epsilon) {
         // Inside a blurred foreground the pinhole image holds no background; the second
         // layer does, where there is one. Not for surfaces just past the near-field
@@ -70,6 +95,7 @@ void main() {
         float trust = smoothstep(2.0 * u_near_epsilon, 3.0 * u_near_epsilon, -centre.a);
         if (hidden.a > 0.0) far = far.a > 0.0 ? mix(far, hidden, trust) : hidden;
     }
+#endif
     float alpha = far.a > 0.0 ? near.a : float(near.a > 0.0);
     out_color = vec4(mix(far.rgb, near.rgb, alpha), 1.0);
 }

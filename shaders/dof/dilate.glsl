@@ -1,13 +1,15 @@
 #version 330 core
-// Pass 3: spread the near-field CoC to neighbouring tiles. A blurred foreground bleeds
-// over whatever lies behind it, up to its own radius, so a tile must know about any
-// near pixel within MAX_COC_RADIUS of it: that is u_reach tiles (TILE * reach >= max CoC).
-// The far field needs no dilation: a background pixel never spreads further than the
-// CoC of the pixel it lands on (it would be hidden by a nearer surface).
+// Pass 4, every frame: each tile's nearest and farthest CoC for the current focus (from
+// its inverse-depth range), with the near-field CoC spread to neighbouring tiles. A
+// blurred foreground bleeds over whatever lies behind it, up to its own radius, so a
+// tile must know about any near pixel within MAX_COC_RADIUS of it: that is u_reach
+// tiles (TILE * reach >= max CoC). The far field needs no dilation: a background pixel
+// never spreads further than the CoC of the pixel it lands on (a nearer surface hides it).
 #include "common/fullscreen.glsl"
 
 #if defined FRAGMENT_SHADER
-uniform sampler2D u_tiles;
+#include "common/thin_lens.glsl"
+uniform sampler2D u_tiles;  // (largest, smallest) inverse depth per tile
 uniform int u_reach;
 uniform int u_tile_size;
 layout(location = 0) out vec2 out_min_max;
@@ -15,16 +17,17 @@ layout(location = 0) out vec2 out_min_max;
 void main() {
     ivec2 tile = ivec2(gl_FragCoord.xy);
     ivec2 last = textureSize(u_tiles, 0) - 1;
-    vec2 here = texelFetch(u_tiles, tile, 0).xy;
-    float nearest = here.x;
+    float nearest = coc_radius_at(texelFetch(u_tiles, tile, 0).x);
+    float farthest = coc_radius_at(texelFetch(u_tiles, tile, 0).y);
     for (int dy = -u_reach; dy <= u_reach; ++dy) {
         for (int dx = -u_reach; dx <= u_reach; ++dx) {
-            float coc = texelFetch(u_tiles, clamp(tile + ivec2(dx, dy), ivec2(0), last), 0).x;
+            ivec2 other = clamp(tile + ivec2(dx, dy), ivec2(0), last);
+            float coc = coc_radius_at(texelFetch(u_tiles, other, 0).x);
             // Only a blur wide enough to cross the tiles in between reaches this one.
             float gap = float(max(abs(dx), abs(dy)) - 1) * float(u_tile_size);
             if (-coc > gap) nearest = min(nearest, coc);
         }
     }
-    out_min_max = vec2(nearest, here.y);
+    out_min_max = vec2(nearest, farthest);
 }
 #endif

@@ -19,11 +19,15 @@ void main() {
     vec2 position = scale * floor(gl_FragCoord.xy) + 0.5 * scale;
     int level = u_fields_scale == 4 ? 2 : 1;
     // Mip levels round odd sizes down, this target rounds them up: clamp the last texel.
-    ivec2 texel = min(ivec2(gl_FragCoord.xy), textureSize(u_color_coc, level) - 1);
-    vec4 centre = texelFetch(u_color_coc, texel, level);
+    ivec2 texel = min(ivec2(gl_FragCoord.xy), textureSize(u_color_invd, level) - 1);
+    vec4 centre = texelFetch(u_color_invd, texel, level);
+#if LAYERS
     vec4 layers = texelFetch(u_layers, texel, level);
+#else
+    vec4 layers = single_layer(coc_radius_at(centre.a));
+#endif
     // The block's own blur: its far pixels' CoC, or its near pixels' where they dominate.
-    float coc = layers.x > 0.5 ? layers.y / layers.x : (layers.z > 0.0 ? layers.w / layers.z : centre.a);
+    float coc = layers.x > 0.5 ? layers.y / layers.x : layers.w / max(layers.z, 1e-6);
     // The far field is stored premultiplied by its weight in the composite's upsampling,
     // so that one bilinear read there does the weighted upsampling: a texel that gathered
     // nothing has weight 0, and a block that straddles a near-field silhouette counts
@@ -37,8 +41,9 @@ void main() {
         return;
     }
     // Modest blurs read full-resolution texels: a 2x2 average would widen them by a
-    // pixel. Wide ones read level 1 and up, which costs less and hides in the blur.
-    float min_lod = kernel_radius < 8.0 ? 0.0 : 1.0;
+    // pixel. Wide ones read level 1 and up, which costs less and hides in the blur. At
+    // a quarter resolution one level coarser, or the sparse output texels would alias.
+    float min_lod = (kernel_radius < 8.0 ? 0.0 : 1.0) + log2(scale) - 1.0;
     // Bilinear upsampling by `scale` blurs by a tent: scale^2/6 of variance per axis.
     gather(position, kernel_radius, vec4(centre.rgb, coc), false, min_lod, scale * scale / 6.0);
     out_far = g_far.a > 0.0 ? vec4(g_far.rgb, 1.0) * upsample_weight : vec4(0.0);

@@ -1,5 +1,8 @@
 // The depth-of-field gather, shared by the half-resolution gather pass and the
-// full-resolution composite. Include after common/constants.glsl.
+// full-resolution composite. Include after common/constants.glsl; it includes
+// common/thin_lens.glsl. Compile-time switches: KERNEL_SAMPLES (the size of u_kernel),
+// LAYERS (1: coarse texels are split by the per-frame layer moments; 0: each takes the
+// CoC of its mean inverse depth, for the preview, which skips the layers pass).
 //
 // It is scatter-as-gather with separate near and far fields.
 //
@@ -22,17 +25,19 @@
 // its near and far parts, each with its own CoC.
 // The kernel radius comes from the dilated tiles (near field) and the pixel's own CoC.
 
-uniform sampler2D u_color_coc;   // rgb, a = signed CoC radius (px); mipmapped
+#include "common/thin_lens.glsl"
+uniform sampler2D u_color_invd;  // rgb, a = inverse depth (1/m); mipmapped
 uniform sampler2D u_layers;      // (near fraction, near fraction * CoC, far weight, far weight * CoC); mipmapped
 uniform sampler2D u_tiles;       // dilated (nearest CoC, farthest CoC) per tile
 uniform int u_tile_size;
 uniform float u_ring_spacing;    // preferred ring spacing in pixels
 uniform int u_max_rings;
-uniform int u_blades;            // 0 = round aperture, else an n-gon
-uniform float u_blade_rotation;  // radians; 0 puts a corner straight up
 uniform float u_aperture_area;   // aperture area / circumradius^2 (pi for a disc)
 uniform float u_near_epsilon;    // CoC radius below -epsilon is near field
 uniform float u_lod_bias;        // read mips this many levels finer than the ring spacing
+uniform vec4 u_kernel[KERNEL_SAMPLES];  // the ring pattern (see gather()); KERNEL_SAMPLES is a define
+// The exact gather's texel offsets (see gather_exact()), out to EXACT_REACH, a define.
+uniform vec4 u_exact_kernel[(2 * EXACT_REACH + 1) * (2 * EXACT_REACH + 1)];
 
 vec4 g_far;
 vec4 g_near;
@@ -42,14 +47,6 @@ vec4 g_near;
 // by it (sqrt(r^2 - widening)), so an edge comes out as wide as the thin lens makes it
 // rather than a pixel or two wider; 0 for the exact gather.
 float g_widening = 0.0;
-
-// Distance from the centre to the aperture's edge along `angle`, for unit circumradius.
-float aperture_edge(float angle) {
-    if (u_blades < 3) return 1.0;
-    float segment = TWO_PI / float(u_blades);
-    float a = mod(angle - u_blade_rotation - 0.5 * PI, segment) - 0.5 * segment;
-    return cos(0.5 * segment) / cos(a);
-}
 
 // Share of a ring cell (radial width dr, area cell_area, at aperture-shaped distance
 // shaped_rho) inside a blur of `radius`, over the blur's area: the fraction of that
@@ -92,12 +89,23 @@ void accumulate(vec3 color, vec4 layers, float far_rho, float near_rho, float fi
     }
 }
 
+// The layer moments of a single CoC: wholly near or wholly far.
+vec4 single_layer(float coc) {
+    return coc < -u_near_epsilon ? vec4(1.0, coc, 0.0, 0.0) : vec4(0.0, 0.0, 1.0, coc);
+}
+
 // One mip-filtered sample: a coarse texel can straddle a silhouette, and its layer
 // moments split it into near and far parts with their own CoC.
 void add_sample(vec2 uv, float lod, float far_rho, float near_rho, float dr, float cell_area,
                 float centre_coc, bool centre_is_near, float hole_fill) {
-    accumulate(textureLod(u_color_coc, uv, lod).rgb, textureLod(u_layers, uv, lod), far_rho,
-               near_rho, far_rho / dr, dr, cell_area, centre_coc, centre_is_near, hole_fill);
+    vec4 color = textureLod(u_color_invd, uv, lod);
+#if LAYERS
+    vec4 layers = textureLod(u_layers, uv, lod);
+#else
+    vec4 layers = single_layer(coc_radius_at(color.a));
+#endif
+    accumulate(color.rgb, layers, far_rho, near_rho, far_rho / dr, dr, cell_area, centre_coc,
+               centre_is_near, hole_fill);
 }
 
 
@@ -115,21 +123,24 @@ float near_reach(vec2 position) {
 
 // Gathers the far and near fields at `position` (full-resolution pixel coordinates)
 // over `kernel_radius`, into g_far and g_near (normalised colour, weight / alpha).
-// `centre` is the pixel's own colour and CoC; `exact_centre` says it is one texel of the
+// `centre` is the pixel's own colour and CoC (not inverse depth); `exact_centre` says it is one texel of the
 // full-resolution image (else it stands for a coarser footprint, read at `min_lod`).
 void gather(vec2 position, float kernel_radius, vec4 centre, bool exact_centre, float min_lod,
             float upsample_variance) {
-    vec2 inverse_size = 1.0 / vec2(textureSize(u_color_coc, 0));
+    vec2 inverse_size = 1.0 / vec2(textureSize(u_color_invd, 0));
     float centre_coc = centre.a;
     bool centre_is_near = centre_coc < -u_near_epsilon;
     int rings = clamp(int(ceil(kernel_radius / u_ring_spacing)), 1, u_max_rings);
     float dr = kernel_radius / float(rings);
-    float lod = max(log2(dr) - u_lod_bias, min_lod);
+    // A whole mip level: a fractional one blends two levels per read, which a software
+    // rasteriser pays for in full (a quarter of the final gather's time), for no
+    // measurable gain against the reference. The widening below uses the level read.
+    float lod = floor(max(log2(dr) - u_lod_bias, min_lod) + 0.5);
     float sample_area = 0.25 * PI * dr * dr;
     float hole_fill = sample_area / (PI * kernel_radius * kernel_radius);
-    // A linear ramp dr wide adds dr^2/12 of variance; a mip texel about dr/sqrt(2) wide
-    // (see u_lod_bias) dr^2/24.
-    g_widening = 4.0 * (upsample_variance + dr * dr / 8.0);
+    // A linear ramp dr wide adds dr^2/12 of variance, a mip texel w = 2^lod wide w^2/12.
+    float texel = exp2(lod);
+    g_widening = 4.0 * (upsample_variance + (dr * dr + texel * texel) / 12.0);
 
     g_far = vec4(0.0);
     g_near = vec4(0.0);
@@ -144,26 +155,15 @@ void gather(vec2 position, float kernel_radius, vec4 centre, bool exact_centre, 
         add_sample(position * inverse_size, lod, 0.0, 0.0, dr, sample_area, centre_coc,
                    centre_is_near, hole_fill);
     }
-    for (int ring = 1; ring <= rings; ++ring) {
-        float rho = float(ring) * dr;
-        int count = 8 * ring;
-        float step = TWO_PI / float(count);
-        float phase = (ring & 1) == 1 ? 0.5 * step : 0.0;   // stagger rings: no radial spokes
-        // Step round the ring by complex multiplication: two trig calls a ring, not a sample.
-        vec2 direction = vec2(cos(phase), sin(phase));
-        vec2 turn = vec2(cos(step), sin(step));
-        for (int i = 0; i < count; ++i) {
-            float angle = phase + float(i) * step;
-            // A far source at this offset lands here if this pixel lies inside its
-            // aperture image, which points the other way (angle + pi).
-            float shape = aperture_edge(angle + PI);
-            vec2 uv = (position + rho * shape * direction) * inverse_size;
-            direction = vec2(direction.x * turn.x - direction.y * turn.y,
-                             direction.x * turn.y + direction.y * turn.x);
-            float near_rho = rho * shape / aperture_edge(angle);
-            add_sample(uv, lod, rho, near_rho, dr, sample_area * shape * shape, centre_coc,
-                       centre_is_near, hole_fill);
-        }
+    // The aperture-shaped rings come precomputed (dofviewer/gather_kernel.py), in units
+    // of the ring spacing: (x, y, ring, near_rho), ring after ring.
+    int samples = 1 + 4 * rings * (rings + 1);
+    for (int i = 1; i < samples; ++i) {
+        vec4 k = u_kernel[i];
+        // The sample's share of the disc grows with the square of the outline's reach.
+        float shape_squared = dot(k.xy, k.xy) / (k.z * k.z);
+        add_sample((position + dr * k.xy) * inverse_size, lod, k.z * dr, k.w * dr, dr,
+                   sample_area * shape_squared, centre_coc, centre_is_near, hole_fill);
     }
     normalise_fields();
 }
@@ -173,31 +173,26 @@ void gather(vec2 position, float kernel_radius, vec4 centre, bool exact_centre, 
 // that disc's area. No mip level is read, so texels are never mixed across a silhouette
 // and a 1-3 px blur is not widened by filtering. Same fields and rules as gather().
 void gather_exact(ivec2 pixel, float kernel_radius, vec4 centre) {
-    ivec2 last = textureSize(u_color_coc, 0) - 1;
+    ivec2 last = textureSize(u_color_invd, 0) - 1;
     float centre_coc = centre.a;
     bool centre_is_near = centre_coc < -u_near_epsilon;
-    int reach = int(ceil(kernel_radius));
+    // Sharp pixels run the loop once (a software rasteriser runs a loop as often as the
+    // slowest pixel beside it needs, even for pixels that skipped this call).
+    int reach = kernel_radius < 0.5 ? 0 : min(int(ceil(kernel_radius)), EXACT_REACH);
     float hole_fill = 1.0 / (PI * kernel_radius * kernel_radius);
     g_widening = 0.0;
     g_far = vec4(0.0);
     g_near = vec4(0.0);
     for (int dy = -reach; dy <= reach; ++dy) {
         for (int dx = -reach; dx <= reach; ++dx) {
-            vec2 offset = vec2(dx, dy);
-            float rho = length(offset);
-            if (rho > kernel_radius + 0.5) continue;
-            vec4 s = texelFetch(u_color_coc, clamp(pixel + ivec2(dx, dy), ivec2(0), last), 0);
+            // (rho, far_rho, near_rho): precomputed per offset (dofviewer/gather_kernel.py).
+            vec4 k = u_exact_kernel[(dy + EXACT_REACH) * (2 * EXACT_REACH + 1) + dx + EXACT_REACH];
+            if (k.x > kernel_radius + 0.5) continue;
+            vec4 s = texelFetch(u_color_invd, clamp(pixel + ivec2(dx, dy), ivec2(0), last), 0);
             // A single texel is wholly near or wholly far: its layer moments are exact.
-            vec4 layers = s.a < -u_near_epsilon ? vec4(1.0, s.a, 0.0, 0.0) : vec4(0.0, 0.0, 1.0, s.a);
-            float far_rho = rho;
-            float near_rho = rho;
-            if (u_blades >= 3 && (dx != 0 || dy != 0)) {  // a round aperture needs no angle
-                float angle = atan(offset.y, offset.x);
-                far_rho = rho / aperture_edge(angle + PI);
-                near_rho = rho / aperture_edge(angle);
-            }
-            accumulate(s.rgb, layers, far_rho, near_rho, rho, 1.0, 1.0, centre_coc,
-                       centre_is_near, hole_fill);
+            vec4 layers = single_layer(coc_radius_at(s.a));
+            accumulate(s.rgb, layers, k.y, k.z, k.x, 1.0, 1.0, centre_coc, centre_is_near,
+                       hole_fill);
         }
     }
     normalise_fields();

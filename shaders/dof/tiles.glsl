@@ -1,25 +1,27 @@
 #version 330 core
-// Pass 2: the nearest (most negative) and farthest CoC radius in each TILE x TILE block.
-// The gather sizes its kernel from these, so in-focus tiles cost almost nothing.
+// Pass 2, once per view: the largest and smallest inverse depth in each TILE x TILE
+// block. Every frame, the dilation turns them into the block's nearest and farthest
+// CoC for the current focus (the CoC falls as 1/depth rises), and the gather sizes its
+// kernel from those.
 #include "common/fullscreen.glsl"
 
 #if defined FRAGMENT_SHADER
-uniform sampler2D u_color_coc;
+uniform sampler2D u_color_invd;
 uniform int u_tile_size;
-layout(location = 0) out vec2 out_min_max;
+layout(location = 0) out vec2 out_max_min;
 
 void main() {
-    ivec2 size = textureSize(u_color_coc, 0);
+    ivec2 size = textureSize(u_color_invd, 0);
     ivec2 origin = ivec2(gl_FragCoord.xy) * u_tile_size;
     ivec2 stop = min(origin + ivec2(u_tile_size), size);
-    float lo = 1e9, hi = -1e9;
+    float nearest = 0.0, farthest = 1e9;
     for (int y = origin.y; y < stop.y; ++y) {
         for (int x = origin.x; x < stop.x; ++x) {
-            float coc = texelFetch(u_color_coc, ivec2(x, y), 0).a;
-            lo = min(lo, coc);
-            hi = max(hi, coc);
+            float inverse_depth = texelFetch(u_color_invd, ivec2(x, y), 0).a;
+            nearest = max(nearest, inverse_depth);
+            farthest = min(farthest, inverse_depth);
         }
     }
-    out_min_max = vec2(lo, hi);
+    out_max_min = vec2(nearest, farthest);
 }
 #endif

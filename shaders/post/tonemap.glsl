@@ -2,16 +2,17 @@
 // Last pass: exposure, filmic tone curve and sRGB encoding, after depth of field, so
 // highlights far above 1.0 keep their energy through the blur and bloom into bokeh.
 // Also draws the viewer's debug views (depth, signed CoC) and focus peaking.
+// The view and peaking are compile-time switches (VIEW 0/1/2, FOCUS_PEAKING 0/1), one
+// program each: a software rasteriser (Mesa llvmpipe) runs both sides of every branch,
+// even one on a uniform, and the unused views cost 3x the tone map there.
 #include "common/fullscreen.glsl"
 
 #if defined FRAGMENT_SHADER
+#include "common/thin_lens.glsl"
 uniform sampler2D u_linear;
-uniform sampler2D u_color_coc;  // a = signed CoC radius in pixels
+uniform sampler2D u_color_invd; // a = inverse depth
 uniform sampler2D u_depth;      // view depth in metres
 uniform float u_exposure;       // 2^EV
-uniform int u_view;             // 0 = image, 1 = depth, 2 = signed CoC
-uniform bool u_focus_peaking;
-uniform float u_max_coc;
 uniform float u_focus_distance;
 uniform ivec2 u_offset;         // the guard band: where the frame starts in the inputs
 layout(location = 0) out vec4 out_color;
@@ -44,7 +45,8 @@ void main() {
     ivec2 out_pixel = ivec2(gl_FragCoord.xy);
     ivec2 pixel = out_pixel + u_offset;
     vec3 color = display(pixel);
-    if (u_view == 1) {
+#if VIEW == 1
+    {
         // Depth on a log scale from 0.25 m to 64 m; the focus distance is a green line.
         float depth = texelFetch(u_depth, pixel, 0).r;
         float t = clamp(log2(depth / 0.25) / 8.0, 0.0, 1.0);
@@ -52,23 +54,28 @@ void main() {
         float focus_t = log2(u_focus_distance / 0.25) / 8.0;
         if (abs(t - focus_t) < 0.0015) color = vec3(0.1, 0.9, 0.2);
         color = pow(color, vec3(2.2));
-    } else if (u_view == 2) {
+    }
+#elif VIEW == 2
+    {
         // Signed CoC: near field orange, far field blue, brighter with more blur;
         // the in-focus band stays dark.
-        float coc = texelFetch(u_color_coc, pixel, 0).a / u_max_coc;
+        float coc = coc_radius_at(texelFetch(u_color_invd, pixel, 0).a) / u_max_coc_radius;
         vec3 base = 0.15 * vec3(luminance(color));
         color = coc < 0.0 ? mix(base, vec3(1.0, 0.45, 0.05), sqrt(-coc))
                           : mix(base, vec3(0.1, 0.4, 1.0), sqrt(coc));
     }
-    if (u_focus_peaking) {
+#endif
+#if FOCUS_PEAKING
+    {
         // Mark sharp detail: strong local contrast where the CoC is under one pixel.
-        float coc = abs(texelFetch(u_color_coc, pixel, 0).a);
+        float coc = abs(coc_radius_at(texelFetch(u_color_invd, pixel, 0).a));
         ivec2 size = textureSize(u_linear, 0) - 1;
         float l = luminance(color);
         float gx = luminance(display(min(pixel + ivec2(1, 0), size))) - luminance(display(max(pixel - ivec2(1, 0), ivec2(0))));
         float gy = luminance(display(min(pixel + ivec2(0, 1), size))) - luminance(display(max(pixel - ivec2(0, 1), ivec2(0))));
         if (coc < 1.0 && length(vec2(gx, gy)) > 0.12 + 0.2 * l) color = vec3(1.0, 0.1, 0.6);
     }
+#endif
     out_color = vec4(srgb_encode(color) + dither(out_pixel), 1.0);
 }
 #endif
