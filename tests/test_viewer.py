@@ -54,15 +54,17 @@ def test_click_pulls_focus_to_the_object_under_the_cursor(viewer, demo_view):
 def test_slow_frames_preview_while_focus_moves_and_refine_when_it_lands(
     viewer, demo_view, headless
 ):
-    """On llvmpipe a full-quality frame takes longer than PREVIEW_ABOVE_MS even at 320×180,
-    so a pull is drawn at the preview quality and the settled frame at full quality."""
+    """On llvmpipe a full-quality frame at 640×360 takes longer than PREVIEW_ABOVE_MS
+    (about 100 ms), so a pull is drawn at the preview quality and the settled frame at
+    full quality."""
     if "llvmpipe" not in headless.gl_renderer:
         pytest.skip("on a GPU full-quality frames are fast enough never to preview")
     scene, spots = demo_view
-    app = viewer()
+    app = viewer(size=(2 * SIZE[0], 2 * SIZE[1]))
     first = app.wait_until(lambda s: s["frames"] > 2, what="the first frames")
     assert first["quality"] == "final"
-    app.click(*spots["tower"][1])
+    x, y = spots["tower"][1]
+    app.click(2 * x, 2 * y)
     app.wait_until(lambda s: s["pulling"] and s["quality"] == "preview", what="a preview frame")
     done = app.wait_until(lambda s: settled(s) and s["quality"] == "final", timeout=PULL_S + 10,
                           what="the full-quality frame after the pull")  # fmt: skip

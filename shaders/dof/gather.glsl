@@ -23,11 +23,12 @@ void main() {
     vec4 centre = texelFetch(u_color_invd, texel, level);
 #if LAYERS
     vec4 layers = texelFetch(u_layers, texel, level);
-#else
-    vec4 layers = single_layer(coc_radius_at(centre.a));
-#endif
     // The block's own blur: its far pixels' CoC, or its near pixels' where they dominate.
     float coc = layers.x > 0.5 ? layers.y / layers.x : layers.w / max(layers.z, 1e-6);
+#else
+    float coc = coc_radius_at(centre.a);
+    vec4 layers = vec4(float(coc < -u_near_epsilon));
+#endif
     // The far field is stored premultiplied by its weight in the composite's upsampling,
     // so that one bilinear read there does the weighted upsampling: a texel that gathered
     // nothing has weight 0, and a block that straddles a near-field silhouette counts

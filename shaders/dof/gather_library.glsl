@@ -89,9 +89,20 @@ void accumulate(vec3 color, vec4 layers, float far_rho, float near_rho, float fi
     }
 }
 
-// The layer moments of a single CoC: wholly near or wholly far.
-vec4 single_layer(float coc) {
-    return coc < -u_near_epsilon ? vec4(1.0, coc, 0.0, 0.0) : vec4(0.0, 0.0, 1.0, coc);
+// accumulate() for a sample that is wholly near or wholly far, of CoC `coc`: a single
+// texel, or any sample where there are no layer moments. Same result, one spread
+// instead of two (a software rasteriser computes both sides of every branch).
+void accumulate_single(vec3 color, float coc, float far_rho, float near_rho, float fill_rings,
+                       float dr, float cell_area, float centre_coc, bool centre_is_near,
+                       float hole_fill) {
+    bool is_near = coc < -u_near_epsilon;
+    float far_radius = coc > centre_coc ? min(abs(coc), abs(centre_coc)) : abs(coc);
+    float weight = is_near || !centre_is_near
+        ? spread(is_near ? -coc : far_radius, is_near ? near_rho : far_rho, dr, cell_area)
+        : hole_fill / (1.0 + fill_rings * fill_rings);
+    vec4 sum = vec4(color, 1.0) * weight;
+    if (is_near) g_near += sum;
+    else g_far += sum;
 }
 
 // One mip-filtered sample: a coarse texel can straddle a silhouette, and its layer
@@ -100,12 +111,12 @@ void add_sample(vec2 uv, float lod, float far_rho, float near_rho, float dr, flo
                 float centre_coc, bool centre_is_near, float hole_fill) {
     vec4 color = textureLod(u_color_invd, uv, lod);
 #if LAYERS
-    vec4 layers = textureLod(u_layers, uv, lod);
+    accumulate(color.rgb, textureLod(u_layers, uv, lod), far_rho, near_rho, far_rho / dr, dr,
+               cell_area, centre_coc, centre_is_near, hole_fill);
 #else
-    vec4 layers = single_layer(coc_radius_at(color.a));
+    accumulate_single(color.rgb, coc_radius_at(color.a), far_rho, near_rho, far_rho / dr, dr,
+                      cell_area, centre_coc, centre_is_near, hole_fill);
 #endif
-    accumulate(color.rgb, layers, far_rho, near_rho, far_rho / dr, dr, cell_area, centre_coc,
-               centre_is_near, hole_fill);
 }
 
 
@@ -189,10 +200,9 @@ void gather_exact(ivec2 pixel, float kernel_radius, vec4 centre) {
             vec4 k = u_exact_kernel[(dy + EXACT_REACH) * (2 * EXACT_REACH + 1) + dx + EXACT_REACH];
             if (k.x > kernel_radius + 0.5) continue;
             vec4 s = texelFetch(u_color_invd, clamp(pixel + ivec2(dx, dy), ivec2(0), last), 0);
-            // A single texel is wholly near or wholly far: its layer moments are exact.
-            vec4 layers = single_layer(coc_radius_at(s.a));
-            accumulate(s.rgb, layers, k.y, k.z, k.x, 1.0, 1.0, centre_coc, centre_is_near,
-                       hole_fill);
+            // A single texel is wholly near or wholly far.
+            accumulate_single(s.rgb, coc_radius_at(s.a), k.y, k.z, k.x, 1.0, 1.0, centre_coc,
+                              centre_is_near, hole_fill);
         }
     }
     normalise_fields();
