@@ -204,8 +204,8 @@ class Renderer:
 
     def read_pixel(self, x: int, y: int) -> tuple[int, float]:
         """(object id, depth in metres) under a pixel, top-left origin; for picking."""
-        m = self.targets.margin
-        viewport = (x + m, self.size[1] - 1 - y + m, 1, 1)
+        mx, my = self.targets.margin
+        viewport = (x + mx, self.size[1] - 1 - y + my, 1, 1)
         fbo, attachment = self.targets.ids_read
         ids = fbo.read(viewport, components=1, attachment=attachment, dtype="u4")
         depth = self.targets.prepare_fbo.read(viewport, components=1, attachment=1, dtype="f4")
@@ -213,8 +213,8 @@ class Renderer:
 
     def _crop(self, data: np.ndarray, components: int) -> np.ndarray:
         """A padded target's pixels as H×W×components, the guard band cut off, top row first."""
-        (w, h), (pw, ph), m = self.size, self.targets.padded_size, self.targets.margin
-        image = data.reshape(ph, pw, components)[m : m + h, m : m + w]
+        (w, h), (pw, ph), (mx, my) = self.size, self.targets.padded_size, self.targets.margin
+        image = data.reshape(ph, pw, components)[my : my + h, mx : mx + w]
         return _top_down(image)
 
     def release(self):

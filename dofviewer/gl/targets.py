@@ -18,6 +18,19 @@ TILE_SIZE_PX = 16
 #: instead of smearing the edge pixels. 16 px covers blurs of up to that radius exactly
 #: (wider ones see 16 px of it) for about 10 % more pixels at 960×540.
 GUARD_BAND_PX = 16
+#: The guard band grows (by at most this many pixels per axis) until the padded frame is
+#: a multiple of it, where the frame's size is even: then its first five mip levels halve
+#: exactly. GL builds mips with a bilinear blit, which on odd sizes skips rows and
+#: columns: at 480×270 a 4-pixel light vanished from level 4 and the wide gather that
+#: reads it lost the light's bokeh.
+MIP_ALIGN_PX = 32
+
+
+def guard_margin(extent: int) -> int:
+    """The guard band on each side of a frame ``extent`` pixels wide (or tall)."""
+    if extent % 2:
+        return GUARD_BAND_PX  # no symmetric band makes an odd size even
+    return GUARD_BAND_PX + (-(extent + 2 * GUARD_BAND_PX) % MIP_ALIGN_PX) // 2
 
 
 #: Resolutions the wide gather can run at, as divisors of the frame's.
@@ -75,9 +88,9 @@ class FrameTargets:
             return
         self.release()
         self.size = size  # the frame the user sees
-        m = self.margin = GUARD_BAND_PX
+        m = self.margin = (guard_margin(size[0]), guard_margin(size[1]))
         frame = size
-        size = self.padded_size = (size[0] + 2 * m, size[1] + 2 * m)
+        size = self.padded_size = (size[0] + 2 * m[0], size[1] + 2 * m[1])
         w, h = size
         tiles = (math.ceil(w / TILE_SIZE_PX), math.ceil(h / TILE_SIZE_PX))
 

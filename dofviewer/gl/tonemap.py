@@ -50,7 +50,7 @@ class Tonemap:
             {"u_linear": linear, "u_color_invd": targets.color_invd, "u_depth": targets.depth_m},
             u_exposure=2.0**exposure_ev,
             u_focus_distance=min(focus_distance_m, 1e6),
-            u_offset=(targets.margin, targets.margin),
+            u_offset=targets.margin,
             **(lens_uniforms or {}),
         )
 

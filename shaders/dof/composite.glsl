@@ -45,6 +45,23 @@ vec4 upsample_near(vec2 position) {
     return texture(u_near, position / (float(u_fields_scale) * vec2(textureSize(u_near, 0))));
 }
 
+// The preview's blur of up to a few pixels: four bilinear reads of one whole mip level
+// (a fractional level costs two reads each on a software rasteriser), on the diagonals
+// at +-d. A disc of radius r has r^2/4 of variance per axis; level L adds (2^L)^2/4 (its
+// box and the bilinear tent), the diagonal spread d^2: so level log2(r) - 1, rounded,
+// and d from what is left. Exact for a sharp pixel (level 0, d = 0).
+vec3 small_blur(vec2 position, float radius) {
+    vec2 size = vec2(textureSize(u_color_invd, 0));
+    vec2 uv = position / size;
+    float lod = floor(max(log2(max(radius, 0.5)) - 1.0, 0.0) + 0.5);
+    vec2 d = vec2(sqrt(max(0.25 * radius * radius - 0.25 * exp2(2.0 * lod), 0.0))) / size;
+    vec3 sum = textureLod(u_color_invd, uv + d, lod).rgb
+             + textureLod(u_color_invd, uv - d, lod).rgb
+             + textureLod(u_color_invd, uv + vec2(d.x, -d.y), lod).rgb
+             + textureLod(u_color_invd, uv + vec2(-d.x, d.y), lod).rgb;
+    return 0.25 * sum;
+}
+
 void main() {
     ivec2 pixel = ivec2(gl_FragCoord.xy);
     vec2 position = gl_FragCoord.xy;
@@ -66,23 +83,18 @@ void main() {
     if (!small_near) near = upsample_near(position);
 #else
     // The viewer's preview: no gather here at all (a software rasteriser runs every
-    // branch of a shader, so even skipped gathers cost). A small blur reads the colour's
-    // mip chain at this pixel: one trilinear fetch, exact for a sharp pixel. At level L
-    // the texel box and the bilinear tent between texels add (2^L)^2/4 of variance per
-    // axis, a disc of radius r has r^2/4: so level log2(r). Wider blurs, where the boxes
-    // would show, take the upsampled far field.
+    // branch of a shader, so even skipped gathers cost). Small blurs come from the mip
+    // chain (small_blur()), wider ones from the upsampled far field.
     float radius = abs(centre.a);
-    vec2 uv = position / vec2(textureSize(u_color_invd, 0));
-    float small_lod = floor(max(log2(max(radius, 0.5)) - 1.0, 0.0) + 0.5);
-    vec2 d = vec2(sqrt(max(0.25 * radius * radius - 0.25 * exp2(2.0 * small_lod), 0.0)))
-             / vec2(textureSize(u_color_invd, 0));
-    vec3 sum = textureLod(u_color_invd, uv + d, small_lod).rgb + textureLod(u_color_invd, uv - d, small_lod).rgb
-             + textureLod(u_color_invd, uv + vec2(d.x, -d.y), small_lod).rgb + textureLod(u_color_invd, uv + vec2(-d.x, d.y), small_lod).rgb;
-    vec4 small = vec4(0.25 * sum, 1.0);
-    vec4 wide = upsample_far(position);
+    vec4 small = vec4(small_blur(position, radius), 1.0);
     float t = smoothstep(0.75 * u_small_blur, u_small_blur, radius);
+    vec4 wide = upsample_far(position);
     vec4 far = wide.a > 0.0 ? mix(small, wide, t) : small;
     vec4 near = upsample_near(position);
+    // Where no near blur around is wider than the small path covers, the small path
+    // (from this pixel's own CoC) stands, rather than the coarse near field: a surface
+    // just in front of focus would otherwise take the quarter-resolution field's blocks.
+    near.a *= smoothstep(0.75 * u_small_blur, u_small_blur, near_reach(position));
 #endif
 #if SECOND_LAYER
     if (centre.a < -2.0 * u_near_epsilon) {
