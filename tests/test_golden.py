@@ -1,4 +1,5 @@
-"""Golden screenshots of the demo scene at three focus settings (see golden.py)."""
+"""Golden screenshots of the demo scene at three focus settings, with a hexagonal
+aperture, and at the viewer's preview quality (see golden.py)."""
 
 import pytest
 from golden import compare_to_golden, tolerance_for
@@ -10,6 +11,8 @@ FOCUS_SETTINGS = {
     "demo-mid": {"focus_on": "crate"},
     "demo-far": {"focus_on": "tower"},
     "demo-hexagon": {"focus_on": "ball", "blades": 6},
+    # What the viewer draws while focus moves on a slow machine (dofviewer/gl/dof.py).
+    "demo-mid-preview": {"focus_on": "crate", "quality": "preview"},
 }
 
 

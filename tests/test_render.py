@@ -173,3 +173,55 @@ def test_msaa_is_on_by_default_only_where_it_is_cheap():
     assert default_msaa(_FakeContext(software)) == 0
     assert default_msaa(_FakeContext("NVIDIA H100 80GB HBM3/PCIe/SSE2")) == 4
     assert default_msaa(_FakeContext("Apple M2")) == 4
+
+
+def test_mip_chain_keeps_a_small_lights_energy(gl):
+    """The wide gather reads coarse mip levels of colour; GL builds them with a bilinear
+    blit, which on odd sizes skips rows. The guard band keeps the padded frame a
+    multiple of 32, so a 4-pixel light keeps its energy down to level 4 (it vanished
+    there at 480×270 before)."""
+    from dofviewer.crafted import CRAFTED
+
+    gl.render(CRAFTED["bokeh"](), (480, 270))
+    texture = gl.renderer.targets.color_invd
+    energy = []
+    for level in (0, 4):
+        w, h = texture.size[0] >> level, texture.size[1] >> level
+        data = np.frombuffer(texture.read(level=level), dtype=np.float16).reshape(h, w, 4)
+        energy.append(data[..., :3].astype(np.float64).sum() * 4**level)
+    assert energy[1] == pytest.approx(energy[0], rel=0.01)
+
+
+def test_depth_view_darkens_with_distance_and_marks_the_focus_distance(gl):
+    scene = load_scene()
+    frame = gl.render(scene, (320, 180), view="depth", focus_on="crate")
+    image = frame.image.astype(int)
+    grey = image[..., 0] == image[..., 2]
+    near = np.nanargmin(np.where(np.isfinite(frame.depth), frame.depth, np.nan))
+    far = np.nanargmax(np.where(np.isfinite(frame.depth), frame.depth, np.nan))
+    assert image.reshape(-1, 3)[near].sum() > image.reshape(-1, 3)[far].sum()
+    green = (image[..., 1] > 150) & (image[..., 0] < 100) & (image[..., 2] < 100)
+    assert green.any() and grey.mean() > 0.9
+    focus = frame.settings.focus_distance_m
+    assert np.all(np.abs(np.log2(frame.depth[green] / focus)) < 0.05)
+
+
+def test_coc_view_paints_near_field_orange_and_far_field_blue(gl):
+    scene = load_scene()
+    frame = gl.render(scene, (320, 180), view="coc", focus_on="crate")
+    image = frame.image.astype(int)
+    near, far = frame.coc < -3, frame.coc > 1  # the far field is at most 1.9 px here
+    assert near.sum() > 500 and far.sum() > 500
+    assert np.all(image[near][:, 0] > image[near][:, 2])  # red over blue
+    assert np.all(image[far][:, 2] > image[far][:, 0])
+
+
+def test_focus_peaking_marks_only_sharp_detail(gl):
+    scene = load_scene()
+    frame = gl.render(scene, (320, 180), focus_peaking=True, focus_on="crate")
+    plain = gl.render(scene, (320, 180), focus_on="crate")
+    marked = np.any(frame.image != plain.image, axis=-1)
+    # (1, 0.1, 0.6) linear is (255, 89, 203) in sRGB, plus the dither.
+    magenta = np.all(np.abs(frame.image.astype(int) - (255, 89, 203)) <= 2, axis=-1)
+    assert marked.sum() > 500 and np.array_equal(marked, magenta)
+    assert np.all(np.abs(frame.coc[marked]) < 1.0)

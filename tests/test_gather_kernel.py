@@ -1,0 +1,75 @@
+"""The gather's precomputed sample patterns (pure math) and the frame's guard band."""
+
+import math
+
+import numpy as np
+import pytest
+
+from dofviewer.gather_kernel import aperture_edge, exact_kernel, gather_kernel, samples_within
+from dofviewer.gl.targets import GUARD_BAND_PX, MIP_ALIGN_PX, guard_margin
+
+
+def test_rings_hold_8k_samples_at_k_ring_steps_on_a_round_aperture():
+    kernel = gather_kernel(4)
+    assert len(kernel) == samples_within(4) == 1 + 8 + 16 + 24 + 32
+    assert np.all(kernel[0] == 0)
+    for ring in range(1, 5):
+        rows = kernel[kernel[:, 2] == ring]
+        assert len(rows) == 8 * ring
+        np.testing.assert_allclose(np.hypot(rows[:, 0], rows[:, 1]), ring, rtol=1e-6)
+        np.testing.assert_allclose(rows[:, 3], ring, rtol=1e-6)  # a disc is its own flip
+        assert np.abs(rows[:, :2].mean(axis=0)).max() < 1e-5  # evenly spread round the ring
+
+
+def test_odd_rings_are_turned_half_a_step_so_no_spokes_form():
+    kernel = gather_kernel(2)
+    first = kernel[kernel[:, 2] == 1][0]
+    second = kernel[kernel[:, 2] == 2][0]
+    assert math.degrees(math.atan2(first[1], first[0])) == pytest.approx(22.5, abs=1e-4)
+    assert math.degrees(math.atan2(second[1], second[0])) == pytest.approx(0.0, abs=1e-4)
+
+
+@pytest.mark.parametrize("blades", [5, 6, 8])
+def test_rings_follow_the_flipped_polygon_and_near_distances_the_polygon(blades):
+    rotation = math.radians(10)
+    kernel = gather_kernel(3, blades, rotation)[1:]
+    angle = np.arctan2(kernel[:, 1], kernel[:, 0])
+    reach = np.hypot(kernel[:, 0], kernel[:, 1]) / kernel[:, 2]
+    # A far source at this offset reaches the centre through the aperture turned 180°.
+    np.testing.assert_allclose(reach, aperture_edge(angle + math.pi, blades, rotation), rtol=1e-5)
+    inradius = math.cos(math.pi / blades)
+    assert reach.min() >= inradius - 1e-6 and reach.max() <= 1 + 1e-6
+    np.testing.assert_allclose(
+        kernel[:, 3], kernel[:, 2] * reach / aperture_edge(angle, blades, rotation), rtol=1e-5
+    )
+
+
+def test_aperture_edge_puts_a_corner_straight_up_and_flats_at_the_inradius():
+    assert aperture_edge(math.pi / 2, 6, 0.0) == pytest.approx(1.0)
+    assert aperture_edge(0.0, 6, 0.0) == pytest.approx(math.cos(math.pi / 6))
+    assert aperture_edge(1.234, 0, 0.0) == 1.0
+
+
+def test_exact_kernel_measures_each_offset_by_the_aperture():
+    reach = 4
+    disc = exact_kernel(reach).reshape(2 * reach + 1, 2 * reach + 1, 4)
+    assert disc[reach, reach, 0] == 0
+    assert disc[reach, reach + 3, 0] == pytest.approx(3.0)  # (dx, dy) = (3, 0)
+    assert disc[reach + 1, reach + 2, 0] == pytest.approx(math.sqrt(5))  # row-major from -reach
+    np.testing.assert_allclose(disc[..., 1], disc[..., 0])
+    np.testing.assert_allclose(disc[..., 2], disc[..., 0])
+    hexagon = exact_kernel(reach, 6, 0.3).reshape(2 * reach + 1, 2 * reach + 1, 4)
+    assert np.all(hexagon[..., 1] >= hexagon[..., 0] - 1e-6)  # a polygon lies inside its circle
+    # Far and near swap under a half turn of the offset.
+    np.testing.assert_allclose(hexagon[::-1, ::-1, 1], hexagon[..., 2], rtol=1e-5)
+
+
+@pytest.mark.parametrize("extent", [180, 270, 360, 540, 720, 1080, 2160, 320, 1280, 1920, 3840])
+def test_guard_band_makes_even_frames_halve_exactly_through_the_gathers_mip_levels(extent):
+    margin = guard_margin(extent)
+    assert GUARD_BAND_PX <= margin < GUARD_BAND_PX + MIP_ALIGN_PX // 2
+    assert (extent + 2 * margin) % MIP_ALIGN_PX == 0
+
+
+def test_guard_band_of_an_odd_frame_is_the_plain_band():
+    assert guard_margin(135) == GUARD_BAND_PX
