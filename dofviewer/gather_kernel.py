@@ -5,7 +5,8 @@ holding 8k samples, so each sample stands for about the same area. On an n-blade
 aperture every ring is pushed out to the polygon's outline. The pattern depends only on
 the aperture, so it is computed here once per aperture and handed to the shader as a
 uniform array, in units of the ring spacing: a software rasteriser pays for every
-instruction of every sample, and the per-sample trigonometry was a third of the gather.
+instruction of every sample, and taking the per-sample trigonometry out of the shader cut
+the final blur's time by a sixth on llvmpipe.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ import moderngl
 
 from dofviewer.camera import FAR_M, NEAR_M
 from dofviewer.gather_kernel import exact_kernel, gather_kernel, samples_within
-from dofviewer.gl.fullscreen import FullscreenPass
+from dofviewer.gl.fullscreen import FullscreenPass, PassVariants
 from dofviewer.gl.shaders import ShaderLibrary
 from dofviewer.gl.targets import TILE_SIZE_PX, FrameTargets
 from dofviewer.gl.timing import NullTimer
@@ -126,16 +126,15 @@ QUALITY_PRESETS = {"final": FINAL, "preview": PREVIEW}
 class DepthOfField:
     def __init__(self, ctx: moderngl.Context, shaders: ShaderLibrary):
         self.ctx = ctx
-        self.shaders = shaders
         self.prepare_pass = FullscreenPass(ctx, shaders, "dof/prepare.glsl")
         self.tiles = FullscreenPass(ctx, shaders, "dof/tiles.glsl")
         self.layers = FullscreenPass(ctx, shaders, "dof/layers.glsl")
         self.dilate = FullscreenPass(ctx, shaders, "dof/dilate.glsl")
         self.baseline = FullscreenPass(ctx, shaders, "dof/baseline.glsl")
-        self._variants: dict[tuple, FullscreenPass] = {}  # gathers and composites, by defines
-        self._kernel_apertures: dict[
-            tuple, tuple
-        ] = {}  # the aperture each gather's u_kernel is for
+        self.gathers = PassVariants(ctx, shaders, "dof/gather.glsl")
+        self.composites = PassVariants(ctx, shaders, "dof/composite.glsl")
+        # The aperture each variant's sample patterns were last written for.
+        self._kernel_apertures: dict[FullscreenPass, tuple] = {}
         self.timer = NullTimer()
 
     def prepare(self, targets: FrameTargets):
@@ -182,10 +181,10 @@ class DepthOfField:
         fields = targets.fields[quality.gather_scale]
         uniforms["u_fields_scale"] = quality.gather_scale
         with timer.section("gather"):
-            gather = self._with_kernels("dof/gather.glsl", quality.gather_defines, lens)
+            gather = self._with_kernels(self.gathers.get(quality.gather_defines), lens)
             gather.draw(fields.fbo, gather_textures, **uniforms)
         with timer.section("composite"):
-            composite = self._with_kernels("dof/composite.glsl", quality.composite_defines, lens)
+            composite = self._with_kernels(self.composites.get(quality.composite_defines), lens)
             composite.draw(
                 targets.linear_fbo,
                 {
@@ -208,29 +207,21 @@ class DepthOfField:
             **thin_lens_uniforms(lens, focus_m, targets.size[0]),
         )
 
-    def _variant(self, name: str, defines: dict) -> FullscreenPass:
-        key = (name, tuple(sorted(defines.items())))
-        if key not in self._variants:
-            self._variants[key] = FullscreenPass(self.ctx, self.shaders, name, defines)
-        return self._variants[key]
-
-    def _with_kernels(self, name: str, defines: dict, lens: ThinLens) -> FullscreenPass:
-        """The pass ``name`` with ``defines``, its sample patterns (u_kernel for the ring
-        gather, u_exact_kernel for the exact one) written for this aperture: only when
-        the aperture changes, not every frame."""
-        variant = self._variant(name, defines)
+    def _with_kernels(self, variant: FullscreenPass, lens: ThinLens) -> FullscreenPass:
+        """``variant`` with its sample patterns (u_kernel for the ring gather,
+        u_exact_kernel for the exact one) written for this aperture: only when the
+        aperture changes, not every frame."""
         aperture = (lens.aperture_blades, lens.blade_rotation_deg)
-        key = (name, tuple(sorted(defines.items())))
-        if self._kernel_apertures.get(key) != aperture:
+        program = variant.program
+        if self._kernel_apertures.get(variant) != aperture:
             rotation = math.radians(lens.blade_rotation_deg)
-            program = variant.program
             if "u_kernel" in program:
                 kernel = gather_kernel(MAX_RINGS, lens.aperture_blades, rotation)
                 program["u_kernel"].write(kernel.tobytes())
             if "u_exact_kernel" in program:
                 kernel = exact_kernel(EXACT_REACH, lens.aperture_blades, rotation)
                 program["u_exact_kernel"].write(kernel.tobytes())
-            self._kernel_apertures[key] = aperture
+            self._kernel_apertures[variant] = aperture
         return variant
 
     @staticmethod
@@ -246,9 +237,11 @@ class DepthOfField:
 
     def release(self):
         fixed = (self.prepare_pass, self.tiles, self.layers, self.dilate, self.baseline)
-        for p in (*fixed, *self._variants.values()):
+        for p in fixed:
             p.release()
-        self._variants.clear()
+        self.gathers.release()
+        self.composites.release()
+        self._kernel_apertures.clear()
 
 
 def thin_lens_uniforms(lens: ThinLens, focus_m: float, image_width_px: int) -> dict:

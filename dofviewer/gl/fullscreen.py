@@ -32,3 +32,26 @@ class FullscreenPass:
 
     def release(self):
         self._vao.release()
+
+
+class PassVariants:
+    """The passes of one shader file, one per set of ``#define``s, each made on first use
+    and kept for the context's lifetime. Compile-time switches rather than uniform ones:
+    a software rasteriser runs both sides of every branch, even one on a uniform."""
+
+    def __init__(self, ctx: moderngl.Context, shaders: ShaderLibrary, name: str):
+        self.ctx = ctx
+        self.shaders = shaders
+        self.name = name
+        self._passes: dict[tuple, FullscreenPass] = {}
+
+    def get(self, defines: dict[str, int]) -> FullscreenPass:
+        key = tuple(sorted(defines.items()))
+        if key not in self._passes:
+            self._passes[key] = FullscreenPass(self.ctx, self.shaders, self.name, defines)
+        return self._passes[key]
+
+    def release(self):
+        for variant in self._passes.values():
+            variant.release()
+        self._passes.clear()

@@ -18,8 +18,8 @@ TILE_SIZE_PX = 16
 #: instead of smearing the edge pixels. 16 px covers blurs of up to that radius exactly
 #: (wider ones see 16 px of it) for about 10 % more pixels at 960×540.
 GUARD_BAND_PX = 16
-#: The guard band grows (by at most this many pixels per axis) until the padded frame is
-#: a multiple of it, where the frame's size is even: then its first five mip levels halve
+#: Where the frame's size is even, the guard band grows (by under half this on each side)
+#: until the padded frame is a multiple of this: then its first five mip levels halve
 #: exactly. GL builds mips with a bilinear blit, which on odd sizes skips rows and
 #: columns: at 480×270 a 4-pixel light vanished from level 4 and the wide gather that
 #: reads it lost the light's bokeh.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import moderngl
 
-from dofviewer.gl.fullscreen import FullscreenPass
+from dofviewer.gl.fullscreen import PassVariants
 from dofviewer.gl.shaders import ShaderLibrary
 from dofviewer.gl.targets import FrameTargets
 
@@ -19,18 +19,7 @@ VIEWS = {"image": 0, "depth": 1, "coc": 2}
 
 class Tonemap:
     def __init__(self, ctx: moderngl.Context, shaders: ShaderLibrary):
-        self.ctx = ctx
-        self.shaders = shaders
-        self._variants: dict[tuple[int, bool], FullscreenPass] = {}
-
-    def _variant(self, view: int, focus_peaking: bool) -> FullscreenPass:
-        key = (view, focus_peaking)
-        if key not in self._variants:
-            defines = {"VIEW": view, "FOCUS_PEAKING": int(focus_peaking)}
-            self._variants[key] = FullscreenPass(
-                self.ctx, self.shaders, "post/tonemap.glsl", defines
-            )
-        return self._variants[key]
+        self._variants = PassVariants(ctx, shaders, "post/tonemap.glsl")
 
     def draw_to(
         self,
@@ -45,7 +34,8 @@ class Tonemap:
     ):
         """``lens_uniforms`` (dofviewer.gl.dof.thin_lens_uniforms) give the CoC view and
         focus peaking each pixel's blur."""
-        self._variant(VIEWS[view], bool(focus_peaking)).draw(
+        variant = self._variants.get({"VIEW": VIEWS[view], "FOCUS_PEAKING": int(focus_peaking)})
+        variant.draw(
             framebuffer,
             {"u_linear": linear, "u_color_invd": targets.color_invd, "u_depth": targets.depth_m},
             u_exposure=2.0**exposure_ev,
@@ -55,6 +45,4 @@ class Tonemap:
         )
 
     def release(self):
-        for variant in self._variants.values():
-            variant.release()
-        self._variants.clear()
+        self._variants.release()

@@ -1,8 +1,9 @@
 // The depth-of-field gather, shared by the half-resolution gather pass and the
 // full-resolution composite. Include after common/constants.glsl; it includes
-// common/thin_lens.glsl. Compile-time switches: KERNEL_SAMPLES (the size of u_kernel),
-// LAYERS (1: coarse texels are split by the per-frame layer moments; 0: each takes the
-// CoC of its mean inverse depth, for the preview, which skips the layers pass).
+// common/thin_lens.glsl. Compile-time switches: KERNEL_SAMPLES and EXACT_REACH (the
+// sizes of u_kernel and u_exact_kernel), LAYERS (1: coarse texels are split by the
+// per-frame layer moments; 0: each takes the CoC of its mean inverse depth, for the
+// preview, which skips the layers pass).
 //
 // It is scatter-as-gather with separate near and far fields.
 //
@@ -134,8 +135,9 @@ float near_reach(vec2 position) {
 
 // Gathers the far and near fields at `position` (full-resolution pixel coordinates)
 // over `kernel_radius`, into g_far and g_near (normalised colour, weight / alpha).
-// `centre` is the pixel's own colour and CoC (not inverse depth); `exact_centre` says it is one texel of the
-// full-resolution image (else it stands for a coarser footprint, read at `min_lod`).
+// `centre` is the pixel's own colour and CoC (not its inverse depth); `exact_centre` says
+// it is one texel of the full-resolution image (else it stands for a coarser footprint,
+// read at `min_lod`).
 void gather(vec2 position, float kernel_radius, vec4 centre, bool exact_centre, float min_lod,
             float upsample_variance) {
     vec2 inverse_size = 1.0 / vec2(textureSize(u_color_invd, 0));
