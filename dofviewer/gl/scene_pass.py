@@ -8,7 +8,7 @@ import moderngl
 import numpy as np
 
 from dofviewer.camera import gl_bytes
-from dofviewer.gl.fullscreen import FullscreenPass
+from dofviewer.gl.fullscreen import FullscreenPass, PassVariants
 from dofviewer.gl.meshes import UNIT_MESHES
 from dofviewer.gl.shaders import ShaderLibrary
 from dofviewer.gl.targets import FrameTargets
@@ -48,8 +48,7 @@ class ScenePass:
         # The second layer: what lies behind the first visible object at each pixel.
         self.peel_program = shaders.program("scene/lit.glsl", {"PEEL": 1})
         self.background = FullscreenPass(ctx, shaders, "scene/background.glsl")
-        self.shaders = shaders
-        self._resolves: dict[int, FullscreenPass] = {}  # by MSAA sample count (1: none)
+        self._resolves = PassVariants(ctx, shaders, "scene/resolve.glsl")
         self._buffers = {}
         self._vaos = {}
         self._peel_vaos = {}
@@ -75,7 +74,8 @@ class ScenePass:
                            1.0 if prefilter_textures else 0.25)  # fmt: skip
         ctx.disable(moderngl.DEPTH_TEST)
         if targets.resolve_fbo is not None:
-            self._resolve(targets.msaa).draw(
+            multisample = {"MULTISAMPLE": targets.msaa} if targets.msaa > 1 else {}
+            self._resolves.get(multisample).draw(
                 targets.resolve_fbo,
                 {
                     "u_color": targets.scene_color,
@@ -122,20 +122,10 @@ class ScenePass:
             p["u_object_id"].value = index + 1
             vaos[obj.shape].render(moderngl.TRIANGLES)
 
-    def _resolve(self, msaa: int) -> FullscreenPass:
-        """The resolve pass for this many MSAA samples; made once, on first use."""
-        if msaa not in self._resolves:
-            defines = {"MULTISAMPLE": msaa} if msaa > 1 else None
-            self._resolves[msaa] = FullscreenPass(
-                self.ctx, self.shaders, "scene/resolve.glsl", defines
-            )
-        return self._resolves[msaa]
-
     def release(self):
         for vao in (*self._vaos.values(), *self._peel_vaos.values()):
             vao.release()
         for vbo in self._buffers.values():
             vbo.release()
         self.background.release()
-        for resolve in self._resolves.values():
-            resolve.release()
+        self._resolves.release()

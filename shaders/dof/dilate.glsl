@@ -17,8 +17,9 @@ layout(location = 0) out vec2 out_min_max;
 void main() {
     ivec2 tile = ivec2(gl_FragCoord.xy);
     ivec2 last = textureSize(u_tiles, 0) - 1;
-    float nearest = coc_radius_at(texelFetch(u_tiles, tile, 0).x);
-    float farthest = coc_radius_at(texelFetch(u_tiles, tile, 0).y);
+    vec2 inverse_depth = texelFetch(u_tiles, tile, 0).xy;
+    float nearest = coc_radius_at(inverse_depth.x);
+    float farthest = coc_radius_at(inverse_depth.y);
     for (int dy = -u_reach; dy <= u_reach; ++dy) {
         for (int dx = -u_reach; dx <= u_reach; ++dx) {
             ivec2 other = clamp(tile + ivec2(dx, dy), ivec2(0), last);
