@@ -1,7 +1,8 @@
 """The gather's sample pattern: concentric rings shaped by the aperture. Pure math, no GL.
 
 The gather (shaders/dof/gather_library.glsl) reads source pixels on rings 1..n, ring k
-holding 8k samples, so each sample stands for about the same area. On an n-bladed
+holding s·k samples (s = 8, or 6 for the viewer's preview), so each sample stands for
+about the same area. On an n-bladed
 aperture every ring is pushed out to the polygon's outline. The pattern depends only on
 the aperture, so it is computed here once per aperture and handed to the shader as a
 uniform array, in units of the ring spacing: a software rasteriser pays for every
@@ -15,10 +16,16 @@ import math
 
 import numpy as np
 
+#: Samples per ring step: ring k holds RING_SAMPLES·k. Each then covers π/4 of a square
+#: ring spacing, which the gather's mip levels fill without gaps.
+RING_SAMPLES = 8
 
-def samples_within(rings: int) -> int:
-    """Samples in rings 0..``rings``: the centre and 8k on ring k."""
-    return 1 + 4 * rings * (rings + 1)
+
+def samples_within(rings: int, ring_samples: int = RING_SAMPLES) -> int:
+    """Samples in rings 0..``rings``: the centre and ``ring_samples``·k on ring k."""
+    if ring_samples % 2:
+        raise ValueError(f"ring_samples must be even, got {ring_samples}")
+    return 1 + ring_samples // 2 * rings * (rings + 1)
 
 
 def aperture_edge(angle: np.ndarray, blades: int, rotation_rad: float) -> np.ndarray:
@@ -32,7 +39,8 @@ def aperture_edge(angle: np.ndarray, blades: int, rotation_rad: float) -> np.nda
     return math.cos(0.5 * segment) / np.cos(a)
 
 
-def gather_kernel(max_rings: int, blades: int = 0, rotation_rad: float = 0.0) -> np.ndarray:
+def gather_kernel(max_rings: int, blades: int = 0, rotation_rad: float = 0.0,
+                  ring_samples: int = RING_SAMPLES) -> np.ndarray:  # fmt: skip
     """Rows ``(x, y, ring, near_rho)`` for rings 0..max_rings, ring by ring.
 
     ``(x, y)`` is where to read, in ring spacings: a far-field source there lands on the
@@ -44,7 +52,7 @@ def gather_kernel(max_rings: int, blades: int = 0, rotation_rad: float = 0.0) ->
     """
     rows = [(0.0, 0.0, 0.0, 0.0)]
     for ring in range(1, max_rings + 1):
-        count = 8 * ring
+        count = ring_samples * ring
         step = 2.0 * math.pi / count
         phase = 0.5 * step if ring % 2 else 0.0
         angle = phase + step * np.arange(count)
@@ -53,7 +61,7 @@ def gather_kernel(max_rings: int, blades: int = 0, rotation_rad: float = 0.0) ->
         x, y = ring * shape * np.cos(angle), ring * shape * np.sin(angle)
         rows.extend(zip(x, y, np.full(count, float(ring)), near_rho, strict=True))
     kernel = np.array(rows, dtype=np.float32)
-    assert len(kernel) == samples_within(max_rings)
+    assert len(kernel) == samples_within(max_rings, ring_samples)
     return kernel
 
 

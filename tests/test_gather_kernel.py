@@ -6,19 +6,29 @@ import numpy as np
 import pytest
 
 from dofviewer.gather_kernel import aperture_edge, exact_kernel, gather_kernel, samples_within
+from dofviewer.gl.dof import FINAL, PREVIEW
 from dofviewer.gl.targets import GUARD_BAND_PX, MIP_ALIGN_PX, guard_margin
 
 
-def test_rings_hold_8k_samples_at_k_ring_steps_on_a_round_aperture():
-    kernel = gather_kernel(4)
-    assert len(kernel) == samples_within(4) == 1 + 8 + 16 + 24 + 32
+@pytest.mark.parametrize("ring_samples", [8, 6])
+def test_rings_hold_sk_samples_at_k_ring_steps_on_a_round_aperture(ring_samples):
+    kernel = gather_kernel(4, ring_samples=ring_samples)
+    s = ring_samples
+    assert len(kernel) == samples_within(4, s) == 1 + s + 2 * s + 3 * s + 4 * s
     assert np.all(kernel[0] == 0)
     for ring in range(1, 5):
         rows = kernel[kernel[:, 2] == ring]
-        assert len(rows) == 8 * ring
+        assert len(rows) == s * ring
         np.testing.assert_allclose(np.hypot(rows[:, 0], rows[:, 1]), ring, rtol=1e-6)
         np.testing.assert_allclose(rows[:, 3], ring, rtol=1e-6)  # a disc is its own flip
         assert np.abs(rows[:, :2].mean(axis=0)).max() < 1e-5  # evenly spread round the ring
+
+
+def test_the_gather_takes_8k_samples_by_default_and_the_preview_6k():
+    assert FINAL.gather_defines["KERNEL_SAMPLES"] == samples_within(6) == 169
+    assert PREVIEW.gather_defines["KERNEL_SAMPLES"] == 1 + 6 + 12 + 18
+    with pytest.raises(ValueError, match="even"):
+        samples_within(3, 7)  # the shader's ring sum halves it
 
 
 def test_odd_rings_are_turned_half_a_step_so_no_spokes_form():

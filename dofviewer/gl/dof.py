@@ -11,13 +11,17 @@ and every frame, with the CoC derived from 1/depth for the current lens and focu
     colour + 1/depth ──layers──▶ near/far layer moments (mipmapped; FINAL only)
     tiles ──dilate──▶ per-tile (nearest, farthest) CoC, near field spread
     colour mips + layers + dilated tiles ──gather──▶ far field, near field (+ alpha)
+    colour mips + far field ──preview far──▶ half-resolution far field (PREVIEW only)
     far + near ──composite──▶ linear HDR
 
-The wide gather runs at half resolution (a quarter in the viewer's PREVIEW preset, while
-focus moves on a slow machine); the composite upsamples it and gathers small
+The wide gather runs at half resolution; the composite upsamples it and gathers small
 blurs (up to SMALL_BLUR_PX) itself, exactly, at full resolution, so sharp and slightly
 soft pixels keep their detail. Both gathers live in shaders/dof/gather_library.glsl and
 are sized by the tiles and the pixel's own CoC.
+
+The viewer's PREVIEW preset, while focus moves on a slow machine, gathers at a quarter
+resolution and makes small blurs from the mip chain at half resolution (preview far), so
+its composite reads three textures: this pixel, that far field and the near field.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from dataclasses import dataclass
 import moderngl
 
 from dofviewer.camera import FAR_M, NEAR_M
-from dofviewer.gather_kernel import exact_kernel, gather_kernel, samples_within
+from dofviewer.gather_kernel import RING_SAMPLES, exact_kernel, gather_kernel, samples_within
 from dofviewer.gl.fullscreen import FullscreenPass, PassVariants
 from dofviewer.gl.shaders import ShaderLibrary
 from dofviewer.gl.targets import TILE_SIZE_PX, FrameTargets
@@ -60,7 +64,6 @@ NEAR_FIELD_EPSILON_PX = 1.5
 #: At most this many rings (1 + 4·n·(n+1) samples: 169 for 6). Wider discs space their
 #: rings further apart and read coarser mip levels instead.
 MAX_RINGS = 6
-KERNEL_SAMPLES = samples_within(MAX_RINGS)
 #: The exact gather's reach in texels: it covers blurs up to SMALL_BLUR_PX.
 EXACT_REACH = math.ceil(SMALL_BLUR_PX)
 
@@ -72,11 +75,12 @@ class GatherQuality:
 
     max_rings: int
     #: With ``exact_small_blur``, blurs up to this radius are gathered exactly at full
-    #: resolution; without, they come from four mip reads at full resolution (shading
-    #: into the upsampled field over the last quarter of the range), and the coarse near
+    #: resolution; without, they come from four mip reads at half resolution (shading
+    #: into the gathered field over the last quarter of the range), and the coarse near
     #: field shows only where a near blur at least this wide reaches.
     small_blur_px: float
     gather_scale: int = 2  # the wide gather's resolution: 1/2 or 1/4 of the frame's
+    ring_samples: int = RING_SAMPLES  # samples on ring k: this × k
     exact_small_blur: bool = True
     second_layer: bool = True  # show the hidden background inside blurred foregrounds
     #: Split coarse texels at silhouettes by per-frame layer moments (a full-resolution
@@ -92,18 +96,16 @@ class GatherQuality:
     @property
     def gather_defines(self) -> dict[str, int]:
         return {
-            "KERNEL_SAMPLES": KERNEL_SAMPLES,
+            "KERNEL_SAMPLES": samples_within(self.max_rings, self.ring_samples),
+            "RING_SAMPLES": self.ring_samples,
             "EXACT_REACH": EXACT_REACH,
             "LAYERS": int(self.layers),
+            "EXACT_SMALL_BLUR": int(self.exact_small_blur),
         }
 
     @property
     def composite_defines(self) -> dict[str, int]:
-        return {
-            **self.gather_defines,
-            "EXACT_SMALL_BLUR": int(self.exact_small_blur),
-            "SECOND_LAYER": int(self.second_layer),
-        }
+        return {**self.gather_defines, "SECOND_LAYER": int(self.second_layer)}
 
 
 #: What every render, export and the quality benchmark use.
@@ -114,6 +116,7 @@ FINAL = GatherQuality(max_rings=MAX_RINGS, small_blur_px=SMALL_BLUR_PX)
 #: bench`), 33.6 dB against the reference where FINAL measures 39.1 (`dofviewer quality`).
 PREVIEW = GatherQuality(
     max_rings=3,
+    ring_samples=6,
     small_blur_px=6.0,
     gather_scale=4,
     exact_small_blur=False,
@@ -133,6 +136,7 @@ class DepthOfField:
         self.baseline = FullscreenPass(ctx, shaders, "dof/baseline.glsl")
         self.gathers = PassVariants(ctx, shaders, "dof/gather.glsl")
         self.composites = PassVariants(ctx, shaders, "dof/composite.glsl")
+        self.preview_far = FullscreenPass(ctx, shaders, "dof/preview_far.glsl")
         # The aperture each variant's sample patterns were last written for.
         self._kernel_apertures: dict[FullscreenPass, tuple] = {}
         self.timer = NullTimer()
@@ -180,11 +184,22 @@ class DepthOfField:
         }
         fields = targets.fields[quality.gather_scale]
         uniforms["u_fields_scale"] = quality.gather_scale
+        uniforms["u_small_blur"] = quality.small_blur_px
         with timer.section("gather"):
-            gather = self._with_kernels(self.gathers.get(quality.gather_defines), lens)
+            gather = self._with_kernels(self.gathers.get(quality.gather_defines), lens, quality)
             gather.draw(fields.fbo, gather_textures, **uniforms)
+        if not quality.exact_small_blur:
+            with timer.section("preview far"):
+                self.preview_far.draw(
+                    targets.preview_far_fbo,
+                    {"u_color_invd": targets.color_invd, "u_far": fields.far},
+                    u_fields_scale=quality.gather_scale,
+                    u_small_blur=quality.small_blur_px,
+                    **lens_uniforms,
+                )
         with timer.section("composite"):
-            composite = self._with_kernels(self.composites.get(quality.composite_defines), lens)
+            variant = self.composites.get(quality.composite_defines)
+            composite = self._with_kernels(variant, lens, quality)
             composite.draw(
                 targets.linear_fbo,
                 {
@@ -193,8 +208,8 @@ class DepthOfField:
                     "u_near": fields.near,
                     "u_second_layer": targets.second_layer,
                     "u_second_layer_depth": targets.second_layer_depth,
+                    "u_preview_far": targets.preview_far,
                 },
-                u_small_blur=quality.small_blur_px,
                 **uniforms,
             )
 
@@ -207,7 +222,8 @@ class DepthOfField:
             **thin_lens_uniforms(lens, focus_m, targets.size[0]),
         )
 
-    def _with_kernels(self, variant: FullscreenPass, lens: ThinLens) -> FullscreenPass:
+    def _with_kernels(self, variant: FullscreenPass, lens: ThinLens,
+                      quality: GatherQuality) -> FullscreenPass:  # fmt: skip
         """``variant`` with its sample patterns (u_kernel for the ring gather,
         u_exact_kernel for the exact one) written for this aperture: only when the
         aperture changes, not every frame."""
@@ -216,7 +232,8 @@ class DepthOfField:
         if self._kernel_apertures.get(variant) != aperture:
             rotation = math.radians(lens.blade_rotation_deg)
             if "u_kernel" in program:
-                kernel = gather_kernel(MAX_RINGS, lens.aperture_blades, rotation)
+                kernel = gather_kernel(quality.max_rings, lens.aperture_blades, rotation,
+                                       quality.ring_samples)  # fmt: skip
                 program["u_kernel"].write(kernel.tobytes())
             if "u_exact_kernel" in program:
                 kernel = exact_kernel(EXACT_REACH, lens.aperture_blades, rotation)
@@ -236,7 +253,8 @@ class DepthOfField:
         }
 
     def release(self):
-        fixed = (self.prepare_pass, self.tiles, self.layers, self.dilate, self.baseline)
+        fixed = (self.prepare_pass, self.tiles, self.layers, self.dilate, self.baseline,
+                 self.preview_far)  # fmt: skip
         for p in fixed:
             p.release()
         self.gathers.release()

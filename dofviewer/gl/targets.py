@@ -152,6 +152,10 @@ class FrameTargets:
             near = self._texture(fields_size, 4, "f2")
             far.filter = near.filter = (moderngl.LINEAR, moderngl.LINEAR)  # upsampled
             self.fields[scale] = GatherFields(far, near, self._fbo([far, near]))
+        # The preview's far field at half resolution (small blurs and the gathered field).
+        self.preview_far = self._texture((-(-w // 2), -(-h // 2)), 4, "f2")
+        self.preview_far.filter = (moderngl.LINEAR, moderngl.LINEAR)
+        self.preview_far_fbo = self._fbo([self.preview_far])
 
         # Linear HDR result after DOF, and the 8-bit display image.
         self.linear = self._texture(size, 4, "f2")
@@ -171,8 +175,8 @@ class FrameTargets:
         mip_factor = 4.0 / 3.0
         return int(
             # colour+1/depth, layers and the second layer (mipmapped), depth in metres and
-            # the second layer's depth, far and near at 1/2 and 1/4
-            w * h * ((8 + 8 + 8) * mip_factor + 4 + 4 + (8 + 8) * (1 / 4 + 1 / 16))
+            # the second layer's depth, far and near at 1/2 and 1/4, the preview's far field
+            w * h * ((8 + 8 + 8) * mip_factor + 4 + 4 + (8 + 8) * (1 / 4 + 1 / 16) + 8 / 4)
             + tw * th * (8 + 4)
         )
 

@@ -13,10 +13,8 @@
 
 #if defined FRAGMENT_SHADER
 #include "dof/gather_library.glsl"
-uniform sampler2D u_far;     // the gather's far field (premultiplied), bilinear
-uniform sampler2D u_near;    // the gather's near field, bilinear
+#include "dof/fields.glsl"
 uniform float u_small_blur;  // largest CoC radius (px) gathered here at full resolution
-uniform int u_fields_scale;  // u_far and u_near are 1/2 or 1/4 of the frame's size
 uniform sampler2D u_second_layer;        // what lies behind the first layer (a = 1), mipmapped
 uniform sampler2D u_second_layer_depth;  // its depth buffer
 layout(location = 0) out vec4 out_color;
@@ -33,34 +31,12 @@ vec4 hidden_background(ivec2 pixel) {
     return c.a > 0.0 ? vec4(c.rgb / c.a, 1.0) : vec4(0.0);
 }
 
-// Bilinear upsampling of a field, in hardware. The far field is premultiplied by its
-// upsampling weight (see gather.glsl), so dividing by alpha makes it a weighted average;
-// alpha 0 means no texel around gathered anything. The near field's alpha is coverage.
-vec4 upsample_far(vec2 position) {
-    vec4 sum = texture(u_far, position / (float(u_fields_scale) * vec2(textureSize(u_far, 0))));
-    return sum.a > 0.0 ? vec4(sum.rgb / sum.a, 1.0) : vec4(0.0);
-}
-
-vec4 upsample_near(vec2 position) {
-    return texture(u_near, position / (float(u_fields_scale) * vec2(textureSize(u_near, 0))));
-}
-
-// The preview's blur of up to a few pixels: four bilinear reads of one whole mip level
-// (a fractional level costs two reads each on a software rasteriser), on the diagonals
-// at +-d. A disc of radius r has r^2/4 of variance per axis; level L adds (2^L)^2/4 (its
-// box and the bilinear tent), the diagonal spread d^2: so level log2(r) - 1, rounded,
-// and d from what is left. Exact for a sharp pixel (level 0, d = 0).
-vec3 small_blur(vec2 position, float radius) {
-    vec2 size = vec2(textureSize(u_color_invd, 0));
-    vec2 uv = position / size;
-    float lod = floor(max(log2(max(radius, 0.5)) - 1.0, 0.0) + 0.5);
-    vec2 d = vec2(sqrt(max(0.25 * radius * radius - 0.25 * exp2(2.0 * lod), 0.0))) / size;
-    vec3 sum = textureLod(u_color_invd, uv + d, lod).rgb
-             + textureLod(u_color_invd, uv - d, lod).rgb
-             + textureLod(u_color_invd, uv + vec2(d.x, -d.y), lod).rgb
-             + textureLod(u_color_invd, uv + vec2(-d.x, d.y), lod).rgb;
-    return 0.25 * sum;
-}
+#if !EXACT_SMALL_BLUR
+uniform sampler2D u_preview_far;  // the preview's far field at half resolution (preview_far.glsl)
+// What the half-resolution far field's bilinear upsampling adds (px² per axis); a
+// pixel blurred by less shows some of its sharp self, so its variance stays r^2/4.
+const float PREVIEW_UPSAMPLE_VARIANCE = 4.0 / 6.0;
+#endif
 
 void main() {
     ivec2 pixel = ivec2(gl_FragCoord.xy);
@@ -83,18 +59,16 @@ void main() {
     if (!small_near) near = upsample_near(position);
 #else
     // The viewer's preview: no gather here at all (a software rasteriser runs every
-    // branch of a shader, so even skipped gathers cost). Small blurs come from the mip
-    // chain (small_blur()), wider ones from the upsampled far field.
+    // branch of a shader, so even skipped gathers cost), and three reads: this pixel,
+    // the half-resolution far field and the near field. Where no near blur around is
+    // wider than the small blurs cover, the gather left the near field empty, so a
+    // surface just in front of focus keeps its own small blur rather than the coarse
+    // field's blocks.
     float radius = abs(centre.a);
-    vec4 small = vec4(small_blur(position, radius), 1.0);
-    float t = smoothstep(0.75 * u_small_blur, u_small_blur, radius);
-    vec4 wide = upsample_far(position);
-    vec4 far = wide.a > 0.0 ? mix(small, wide, t) : small;
+    vec2 far_uv = position / (2.0 * vec2(textureSize(u_preview_far, 0)));
+    float blurred = clamp(radius * radius * (0.25 / PREVIEW_UPSAMPLE_VARIANCE), 0.0, 1.0);
+    vec4 far = vec4(mix(centre.rgb, texture(u_preview_far, far_uv).rgb, blurred), 1.0);
     vec4 near = upsample_near(position);
-    // Where no near blur around is wider than the small path covers, the small path
-    // (from this pixel's own CoC) stands, rather than the coarse near field: a surface
-    // just in front of focus would otherwise take the quarter-resolution field's blocks.
-    near.a *= smoothstep(0.75 * u_small_blur, u_small_blur, near_reach(position));
 #endif
 #if SECOND_LAYER
     if (centre.a < -2.0 * u_near_epsilon) {

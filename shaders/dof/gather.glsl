@@ -9,8 +9,9 @@
 #if defined FRAGMENT_SHADER
 #include "dof/gather_library.glsl"
 uniform int u_fields_scale;  // 2 (half resolution) or 4 (quarter: the viewer's preview)
+uniform float u_small_blur;  // the composite's (or preview's) small blurs reach this far (px)
 layout(location = 0) out vec4 out_far;   // far-field colour x upsampling weight, weight
-layout(location = 1) out vec4 out_near;  // rgb = near-field colour, a = coverage alpha
+layout(location = 1) out vec4 out_near;  // near-field colour x coverage alpha, alpha
 
 void main() {
     // The centre of this texel's block of full-resolution pixels, and the mip level
@@ -48,6 +49,13 @@ void main() {
     // Bilinear upsampling by `scale` blurs by a tent: scale^2/6 of variance per axis.
     gather(position, kernel_radius, vec4(centre.rgb, coc), false, min_lod, scale * scale / 6.0);
     out_far = g_far.a > 0.0 ? vec4(g_far.rgb, 1.0) * upsample_weight : vec4(0.0);
-    out_near = g_near;
+#if !EXACT_SMALL_BLUR
+    // Small blurs come from the mip chain, each pixel by its own CoC: the coarse near
+    // field shows only where a near blur wider than they cover reaches, or a surface just
+    // in front of focus would take its blocks.
+    g_near.a *= smoothstep(0.75 * u_small_blur, u_small_blur, near_reach(position));
+#endif
+    // Premultiplied, so bilinear upsampling does not darken the field's edges.
+    out_near = vec4(g_near.rgb * g_near.a, g_near.a);
 }
 #endif

@@ -1,7 +1,8 @@
 // The depth-of-field gather, shared by the half-resolution gather pass and the
 // full-resolution composite. Include after common/constants.glsl; it includes
 // common/thin_lens.glsl. Compile-time switches: KERNEL_SAMPLES and EXACT_REACH (the
-// sizes of u_kernel and u_exact_kernel), LAYERS (1: coarse texels are split by the
+// sizes of u_kernel and u_exact_kernel), RING_SAMPLES (ring k holds RING_SAMPLES * k
+// samples: 8, or 6 for the preview), LAYERS (1: coarse texels are split by the
 // per-frame layer moments; 0: each takes the CoC of its mean inverse depth, for the
 // preview, which skips the layers pass).
 //
@@ -149,7 +150,7 @@ void gather(vec2 position, float kernel_radius, vec4 centre, bool exact_centre, 
     // rasteriser pays for in full (a quarter of the final gather's time), for no
     // measurable gain against the reference. The widening below uses the level read.
     float lod = floor(max(log2(dr) - u_lod_bias, min_lod) + 0.5);
-    float sample_area = 0.25 * PI * dr * dr;
+    float sample_area = TWO_PI / float(RING_SAMPLES) * dr * dr;
     float hole_fill = sample_area / (PI * kernel_radius * kernel_radius);
     // A linear ramp dr wide adds dr^2/12 of variance, a mip texel w = 2^lod wide w^2/12.
     float texel = exp2(lod);
@@ -170,7 +171,7 @@ void gather(vec2 position, float kernel_radius, vec4 centre, bool exact_centre, 
     }
     // The aperture-shaped rings come precomputed (dofviewer/gather_kernel.py), in units
     // of the ring spacing: (x, y, ring, near_rho), ring after ring.
-    int samples = 1 + 4 * rings * (rings + 1);
+    int samples = 1 + RING_SAMPLES / 2 * rings * (rings + 1);
     for (int i = 1; i < samples; ++i) {
         vec4 k = u_kernel[i];
         // The sample's share of the disc grows with the square of the outline's reach.

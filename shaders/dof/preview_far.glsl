@@ -1,0 +1,48 @@
+#version 330 core
+// The viewer's preview only (PREVIEW in dofviewer/gl/dof.py), between the gather and the
+// composite: the far field at half resolution, so that the full-resolution composite
+// reads it once. Small blurs (up to u_small_blur) come from four reads of one mip level,
+// wider ones from the quarter-resolution gather, upsampled. On a software rasteriser
+// each texture read of a full-resolution pass costs about a screen copy; here a quarter.
+#include "common/fullscreen.glsl"
+#include "common/constants.glsl"
+
+#if defined FRAGMENT_SHADER
+#include "common/thin_lens.glsl"
+#include "dof/fields.glsl"
+uniform sampler2D u_color_invd;  // rgb, a = inverse depth (1/m); mipmapped
+uniform float u_small_blur;      // where the small blur shades into the gathered field (px)
+layout(location = 0) out vec4 out_far;
+
+// Per-axis variance (px²) that the composite's bilinear upsampling from half resolution
+// adds: a tent two pixels wide. The composite mixes in the sharp pixel below it.
+const float UPSAMPLE_VARIANCE = 4.0 / 6.0;
+
+// A disc of radius r has r^2/4 of variance per axis. Four bilinear reads of one whole mip
+// level (a fractional level costs two reads each on a software rasteriser) on the
+// diagonals at +-d give it: level L adds (2^L)^2/4 (its box and the bilinear tent), the
+// diagonal spread d^2, and the composite's upsampling UPSAMPLE_VARIANCE.
+vec3 small_blur(vec2 position, float radius) {
+    vec2 size = vec2(textureSize(u_color_invd, 0));
+    vec2 uv = position / size;
+    float variance = max(0.25 * radius * radius - UPSAMPLE_VARIANCE, 0.0);
+    float lod = floor(max(0.5 * log2(max(variance, 0.0625)), 0.0) + 0.5);
+    vec2 d = vec2(sqrt(2.0 * max(variance - 0.25 * exp2(2.0 * lod), 0.0))) / size;
+    vec3 sum = textureLod(u_color_invd, uv + vec2(d.x, 0.0), lod).rgb
+             + textureLod(u_color_invd, uv - vec2(d.x, 0.0), lod).rgb
+             + textureLod(u_color_invd, uv + vec2(0.0, d.y), lod).rgb
+             + textureLod(u_color_invd, uv - vec2(0.0, d.y), lod).rgb;
+    return 0.25 * sum;
+}
+
+void main() {
+    // This texel stands for a 2x2 block of full-resolution pixels: mip level 1's texel.
+    vec2 position = 2.0 * floor(gl_FragCoord.xy) + 1.0;
+    ivec2 texel = min(ivec2(gl_FragCoord.xy), textureSize(u_color_invd, 1) - 1);
+    float radius = abs(coc_radius_at(texelFetch(u_color_invd, texel, 1).a));
+    vec3 small = small_blur(position, radius);
+    vec4 wide = upsample_far(position);
+    float t = smoothstep(0.75 * u_small_blur, u_small_blur, radius);
+    out_far = vec4(wide.a > 0.0 ? mix(small, wide.rgb, t) : small, 1.0);
+}
+#endif
