@@ -203,12 +203,32 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="GL timer queries, or finish() and the wall clock; auto tests the queries",
     )
+    bench.add_argument(
+        "--quality",
+        type=parse_qualities,
+        default=("final", "preview"),
+        metavar="NAME,...",
+        help="quality presets to measure: final, preview (both)",
+    )
     bench.add_argument("--json", metavar="OUT.json", help="also write the results as JSON")
     return parser
 
 
 def parse_sizes(text: str) -> list[tuple[int, int]]:
     return [parse_size(part) for part in text.split(",") if part]
+
+
+def parse_qualities(text: str) -> tuple[str, ...]:
+    from dofviewer.gl.dof import QUALITY_PRESETS
+
+    names = tuple(part for part in text.split(",") if part)
+    unknown = [n for n in names if n not in QUALITY_PRESETS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown quality {unknown[0] if unknown else text!r}; choose from "
+            + ", ".join(QUALITY_PRESETS)
+        )
+    return names
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -234,7 +254,8 @@ def main(argv: list[str] | None = None) -> int:
 
             if args.frames < 1 or args.warmup < 0:
                 raise DofError("--frames must be >= 1 and --warmup >= 0")
-            bench.run(args.sizes, args.frames, args.warmup, args.timing, args.json)
+            bench.run(args.sizes, args.frames, args.warmup, args.timing, args.json,
+                      qualities=args.quality)  # fmt: skip
             return 0
         from dofviewer.commands import view_command
 

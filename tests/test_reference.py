@@ -132,6 +132,23 @@ def test_bench_smoke(tmp_path):
     assert {"scene", "gather", "composite", "copy"} <= set(row["passes"])
     assert row["dof_in_screen_copies"] > 0
     assert data["timing_method"] in ("query", "wall")
+    assert [r["quality"] for r in data["sizes"]] == ["final", "preview"]
+    assert "preview far" in data["sizes"][1]["passes"]  # the preview's own pass is counted
+
+
+def test_bench_measures_only_the_presets_asked_for_and_rejects_unknown_ones(tmp_path):
+    out = tmp_path / "bench.json"
+    command = [sys.executable, "-m", "dofviewer", "bench", "--sizes", "64x36", "--frames", "1",
+               "--warmup", "0", "--json", str(out)]  # fmt: skip
+    result = subprocess.run([*command, "--quality", "preview"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert [r["quality"] for r in json.loads(out.read_text())["sizes"]] == ["preview"]
+    out.unlink()
+    result = subprocess.run([*command, "--quality", "fast"], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "--quality: unknown quality 'fast'; choose from final, preview" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert not out.exists()
 
 
 def _project(view_projection, point, size):
