@@ -151,17 +151,37 @@ class FrameTargets:
             far = self._texture(fields_size, 4, "f2")
             near = self._texture(fields_size, 4, "f2")
             far.filter = near.filter = (moderngl.LINEAR, moderngl.LINEAR)  # upsampled
-            self.fields[scale] = GatherFields(far, near, self._fbo([far, near]))
+            fields_fbo = self._fbo([far, near])
+            fields_fbo.scissor = self.frame_rect(scale)
+            self.fields[scale] = GatherFields(far, near, fields_fbo)
         # The preview's far field at half resolution (small blurs and the gathered field).
         self.preview_far = self._texture((-(-w // 2), -(-h // 2)), 4, "f2")
         self.preview_far.filter = (moderngl.LINEAR, moderngl.LINEAR)
         self.preview_far_fbo = self._fbo([self.preview_far])
+        self.preview_far_fbo.scissor = self.frame_rect(2)
 
         # Linear HDR result after DOF, and the 8-bit display image.
         self.linear = self._texture(size, 4, "f2")
         self.linear_fbo = self._fbo([self.linear])
+        self.linear_fbo.scissor = self.frame_rect(1)
         self.display = self._texture(frame, 4, "f1")
         self.display_fbo = self._fbo([self.display])
+
+    def frame_rect(self, scale: int) -> tuple[int, int, int, int]:
+        """(x, y, width, height) of the visible frame in a target 1/``scale`` of the padded
+        size, with a texel to spare round it where ``scale`` > 1 for bilinear upsampling.
+
+        The passes that make the DOF's output and its fields write only this: the guard
+        band is there to be read, and nothing reads what lies in it after the DOF (every
+        read-back and the tone map crop it). Without it they would shade 9 % more pixels
+        at 1280×720."""
+        (mx, my), (w, h) = self.margin, self.size
+        apron = 1 if scale > 1 else 0
+        pw, ph = -(-self.padded_size[0] // scale), -(-self.padded_size[1] // scale)
+        x0, y0 = max(mx // scale - apron, 0), max(my // scale - apron, 0)
+        x1 = min(-(-(mx + w) // scale) + apron, pw)
+        y1 = min(-(-(my + h) // scale) + apron, ph)
+        return x0, y0, x1 - x0, y1 - y0
 
     @property
     def guard_pad(self) -> tuple[float, float]:
