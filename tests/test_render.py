@@ -192,6 +192,32 @@ def test_mip_chain_keeps_a_small_lights_energy(gl):
     assert energy[1] == pytest.approx(energy[0], rel=0.01)
 
 
+@pytest.mark.parametrize("size", [(320, 180), (97, 55)])
+def test_dof_shades_only_the_visible_frame_and_the_texel_round_its_fields(gl, size):
+    """The guard band is read by the gather but never shown: the composite leaves it
+    alone, and the half- and quarter-resolution fields cover the frame plus one texel
+    for bilinear upsampling, within their targets."""
+    scene = load_scene()
+    gl.render(scene, size)
+    targets = gl.renderer.targets
+    (mx, my), (w, h) = targets.margin, targets.size
+    assert targets.frame_rect(1) == (mx, my, w, h)
+    for scale in (2, 4):
+        x, y, rw, rh = targets.frame_rect(scale)
+        fw, fh = targets.fields[scale].far.size
+        assert 0 <= x <= mx / scale - 1 and 0 <= y <= my / scale - 1
+        assert (mx + w) / scale + 1 <= x + rw <= fw and (my + h) / scale + 1 <= y + rh <= fh
+    pw, ph = targets.padded_size
+    sentinel = np.full((ph, pw, 4), 7.0, dtype=np.float16)
+    targets.linear.write(sentinel.tobytes())
+    gl.render(scene, size)
+    linear = np.frombuffer(targets.linear.read(), dtype=np.float16).reshape(ph, pw, 4)
+    inside = np.zeros((ph, pw), dtype=bool)
+    inside[my : my + h, mx : mx + w] = True
+    assert np.all(linear[~inside] == 7.0)  # the guard band was not written
+    assert np.all(linear[inside][:, :3] != 7.0)  # and the frame was
+
+
 def test_depth_view_darkens_with_distance_and_marks_the_focus_distance(gl):
     scene = load_scene()
     frame = gl.render(scene, (320, 180), view="depth", focus_on="crate")
