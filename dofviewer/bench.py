@@ -149,8 +149,8 @@ def format_table(results: dict) -> str:
         f"timing: {results['timing_method']} (median ms per pass, p95 in brackets); "
         f"the demo at f/{results['f_stop']:g}, focus sweeping near to far",
         f"DOF ms = {' + '.join(DOF_PASSES)}, every frame of a rack focus; copies = DOF ms "
-        f"over one full-screen copy in the same frame (median); +view ms = {' + '.join(VIEW_PASSES)}, only when the "
-        "camera or scene moves",
+        "over one full-screen copy in the same frame (median); "
+        f"+view ms = {' + '.join(VIEW_PASSES)}, only when the camera or scene moves",
         "",
     ]
     names = ["scene", *VIEW_PASSES, *DOF_PASSES, "tonemap", "copy"]
