@@ -1,8 +1,7 @@
 """The gather's sample pattern: concentric rings shaped by the aperture. Pure math, no GL.
 
 The gather (shaders/dof/gather_library.glsl) reads source pixels on rings 1..n, ring k
-holding s·k samples (s = 8, or 6 for the viewer's preview), so each sample stands for
-about the same area. On an n-bladed
+holding 6k samples, so each sample stands for about the same area. On an n-bladed
 aperture every ring is pushed out to the polygon's outline. The pattern depends only on
 the aperture, so it is computed here once per aperture and handed to the shader as a
 uniform array, in units of the ring spacing: a software rasteriser pays for every
@@ -16,9 +15,12 @@ import math
 
 import numpy as np
 
-#: Samples per ring step: ring k holds RING_SAMPLES·k. Each then covers π/4 of a square
-#: ring spacing, which the gather's mip levels fill without gaps.
-RING_SAMPLES = 8
+#: Samples per ring step: ring k holds RING_SAMPLES·k, each standing for 2π/6 ≈ 1.05 of a
+#: square ring spacing. Against 8 (π/4 each), the final gather costs 17 % less on
+#: llvmpipe and measured the same against the reference (mean PSNR +0.03 dB, the lowest
+#: case -0.05 dB), with the bokeh's faint concentric rings turned into an equally faint
+#: grid; 4 left a visible plaid in large bokeh.
+RING_SAMPLES = 6
 
 
 def samples_within(rings: int, ring_samples: int = RING_SAMPLES) -> int:

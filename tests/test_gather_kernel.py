@@ -24,9 +24,10 @@ def test_rings_hold_sk_samples_at_k_ring_steps_on_a_round_aperture(ring_samples)
         assert np.abs(rows[:, :2].mean(axis=0)).max() < 1e-5  # evenly spread round the ring
 
 
-def test_the_gather_takes_8k_samples_by_default_and_the_preview_6k():
-    assert FINAL.gather_defines["KERNEL_SAMPLES"] == samples_within(6) == 169
+def test_the_gathers_take_6k_samples_on_ring_k_up_to_their_ring_limits():
+    assert FINAL.gather_defines["KERNEL_SAMPLES"] == samples_within(6) == 127
     assert PREVIEW.gather_defines["KERNEL_SAMPLES"] == 1 + 6 + 12 + 18
+    assert FINAL.gather_defines["RING_SAMPLES"] == PREVIEW.gather_defines["RING_SAMPLES"] == 6
     with pytest.raises(ValueError, match="even"):
         samples_within(3, 7)  # the shader's ring sum halves it
 
@@ -35,7 +36,7 @@ def test_odd_rings_are_turned_half_a_step_so_no_spokes_form():
     kernel = gather_kernel(2)
     first = kernel[kernel[:, 2] == 1][0]
     second = kernel[kernel[:, 2] == 2][0]
-    assert math.degrees(math.atan2(first[1], first[0])) == pytest.approx(22.5, abs=1e-4)
+    assert math.degrees(math.atan2(first[1], first[0])) == pytest.approx(30.0, abs=1e-4)
     assert math.degrees(math.atan2(second[1], second[0])) == pytest.approx(0.0, abs=1e-4)
 
 

@@ -45,9 +45,9 @@ NEAR_DILATION_TILES = math.ceil(MAX_COC_RADIUS_PX / TILE_SIZE_PX)
 #: coarser ones read blurrier mip levels and soften the disc's rim.
 RING_SPACING_PX = 1.5
 #: Read mip levels this much finer than the ring spacing (then rounded to a whole level).
-#: The rings sample a texel's footprint at 0.785 of the spacing around and 1 across, so
-#: half a level finer still leaves no gaps while keeping the rim of a bokeh disc (and
-#: blade corners) crisper.
+#: The rings sample a texel's footprint at about the spacing, around and across, so half
+#: a level finer still leaves no gaps while keeping the rim of a bokeh disc (and blade
+#: corners) crisper.
 MIP_LOD_BIAS = 0.5
 #: Blurs up to this radius (px) are gathered exactly at full resolution in the composite
 #: (every texel within reach: at most 9×9); wider ones come from the half-resolution
@@ -61,7 +61,7 @@ SMALL_BLUR_PX = 4.0
 #: object otherwise takes on its colour). Measured against the reference: 0.5 px gave
 #: 37.35 dB mean, 1.0 px 37.47, 1.5 px 37.50, 2.0 px 37.50 but the floor case -1 dB.
 NEAR_FIELD_EPSILON_PX = 1.5
-#: At most this many rings (1 + 4·n·(n+1) samples: 169 for 6). Wider discs space their
+#: At most this many rings (1 + 3·n·(n+1) samples: 127 for 6). Wider discs space their
 #: rings further apart and read coarser mip levels instead.
 MAX_RINGS = 6
 #: The exact gather's reach in texels: it covers blurs up to SMALL_BLUR_PX.
@@ -80,7 +80,6 @@ class GatherQuality:
     #: field shows only where a near blur at least this wide reaches.
     small_blur_px: float
     gather_scale: int = 2  # the wide gather's resolution: 1/2 or 1/4 of the frame's
-    ring_samples: int = RING_SAMPLES  # samples on ring k: this × k
     exact_small_blur: bool = True
     second_layer: bool = True  # show the hidden background inside blurred foregrounds
     #: Split coarse texels at silhouettes by per-frame layer moments (a full-resolution
@@ -96,8 +95,8 @@ class GatherQuality:
     @property
     def gather_defines(self) -> dict[str, int]:
         return {
-            "KERNEL_SAMPLES": samples_within(self.max_rings, self.ring_samples),
-            "RING_SAMPLES": self.ring_samples,
+            "KERNEL_SAMPLES": samples_within(self.max_rings),
+            "RING_SAMPLES": RING_SAMPLES,
             "EXACT_REACH": EXACT_REACH,
             "LAYERS": int(self.layers),
             "EXACT_SMALL_BLUR": int(self.exact_small_blur),
@@ -116,7 +115,6 @@ FINAL = GatherQuality(max_rings=MAX_RINGS, small_blur_px=SMALL_BLUR_PX)
 #: bench`), 33.6 dB against the reference where FINAL measures 39.1 (`dofviewer quality`).
 PREVIEW = GatherQuality(
     max_rings=3,
-    ring_samples=6,
     small_blur_px=6.0,
     gather_scale=4,
     exact_small_blur=False,
@@ -232,8 +230,7 @@ class DepthOfField:
         if self._kernel_apertures.get(variant) != aperture:
             rotation = math.radians(lens.blade_rotation_deg)
             if "u_kernel" in program:
-                kernel = gather_kernel(quality.max_rings, lens.aperture_blades, rotation,
-                                       quality.ring_samples)  # fmt: skip
+                kernel = gather_kernel(quality.max_rings, lens.aperture_blades, rotation)
                 program["u_kernel"].write(kernel.tobytes())
             if "u_exact_kernel" in program:
                 kernel = exact_kernel(EXACT_REACH, lens.aperture_blades, rotation)

@@ -2,7 +2,7 @@
 // full-resolution composite. Include after common/constants.glsl; it includes
 // common/thin_lens.glsl. Compile-time switches: KERNEL_SAMPLES and EXACT_REACH (the
 // sizes of u_kernel and u_exact_kernel), RING_SAMPLES (ring k holds RING_SAMPLES * k
-// samples: 8, or 6 for the preview), LAYERS (1: coarse texels are split by the
+// samples), LAYERS (1: coarse texels are split by the
 // per-frame layer moments; 0: each takes the CoC of its mean inverse depth, for the
 // preview, which skips the layers pass).
 //
@@ -150,7 +150,10 @@ void gather(vec2 position, float kernel_radius, vec4 centre, bool exact_centre, 
     // rasteriser pays for in full (a quarter of the final gather's time), for no
     // measurable gain against the reference. The widening below uses the level read.
     float lod = floor(max(log2(dr) - u_lod_bias, min_lod) + 0.5);
+    // Ring k's annulus, (k -+ 1/2) dr, split into RING_SAMPLES * k cells; the centre
+    // stands for the disc of radius dr/2 (the same area only with 8 samples a ring).
     float sample_area = TWO_PI / float(RING_SAMPLES) * dr * dr;
+    float centre_area = 0.25 * PI * dr * dr;
     float hole_fill = sample_area / (PI * kernel_radius * kernel_radius);
     // A linear ramp dr wide adds dr^2/12 of variance, a mip texel w = 2^lod wide w^2/12.
     float texel = exp2(lod);
@@ -162,11 +165,11 @@ void gather(vec2 position, float kernel_radius, vec4 centre, bool exact_centre, 
     // level as the rings so a bright pixel does not stand out of its own bokeh.
     if (exact_centre && abs(centre_coc) < dr) {
         // A pixel always sees itself in full.
-        float weight = sample_area / max(u_aperture_area * centre_coc * centre_coc, sample_area);
+        float weight = centre_area / max(u_aperture_area * centre_coc * centre_coc, centre_area);
         if (centre_is_near) g_near = vec4(centre.rgb, 1.0) * weight;
         else g_far = vec4(centre.rgb, 1.0) * weight;
     } else {
-        add_sample(position * inverse_size, lod, 0.0, 0.0, dr, sample_area, centre_coc,
+        add_sample(position * inverse_size, lod, 0.0, 0.0, dr, centre_area, centre_coc,
                    centre_is_near, hole_fill);
     }
     // The aperture-shaped rings come precomputed (dofviewer/gather_kernel.py), in units

@@ -18,21 +18,23 @@ layout(location = 0) out vec4 out_far;
 // adds: a tent two pixels wide. The composite mixes in the sharp pixel below it.
 const float UPSAMPLE_VARIANCE = 4.0 / 6.0;
 
-// A disc of radius r has r^2/4 of variance per axis. Three bilinear reads of one whole
-// mip level (a fractional level costs two reads each on a software rasteriser) at 120°
-// on a circle of radius d give it: level L adds (2^L)^2/4 (its box and the bilinear
-// tent), the three reads d^2/2 on each axis alike, and the composite's upsampling
-// UPSAMPLE_VARIANCE. A fourth read costs a tenth more here and measured no better.
+// A disc of radius r has r^2/4 of variance per axis. Four bilinear reads of one whole
+// mip level (a fractional level costs two reads each on a software rasteriser) on the
+// diagonals at +-d give it: level L adds (2^L)^2/4 (its box and the bilinear tent), the
+// diagonal spread d^2, and the composite's upsampling UPSAMPLE_VARIANCE. Against the
+// reference, reads on the axes or three at 120° measured up to 1.7 dB worse on small
+// bright lights.
 vec3 small_blur(vec2 position, float radius) {
     vec2 size = vec2(textureSize(u_color_invd, 0));
     vec2 uv = position / size;
     float variance = max(0.25 * radius * radius - UPSAMPLE_VARIANCE, 0.0);
     float lod = floor(max(0.5 * log2(max(variance, 0.0625)), 0.0) + 0.5);
-    vec2 d = vec2(sqrt(2.0 * max(variance - 0.25 * exp2(2.0 * lod), 0.0))) / size;
-    vec3 sum = textureLod(u_color_invd, uv + vec2(0.0, d.y), lod).rgb
-             + textureLod(u_color_invd, uv + vec2(-0.8660254, -0.5) * d, lod).rgb
-             + textureLod(u_color_invd, uv + vec2(0.8660254, -0.5) * d, lod).rgb;
-    return sum / 3.0;
+    vec2 d = vec2(sqrt(max(variance - 0.25 * exp2(2.0 * lod), 0.0))) / size;
+    vec3 sum = textureLod(u_color_invd, uv + d, lod).rgb
+             + textureLod(u_color_invd, uv - d, lod).rgb
+             + textureLod(u_color_invd, uv + vec2(d.x, -d.y), lod).rgb
+             + textureLod(u_color_invd, uv + vec2(-d.x, d.y), lod).rgb;
+    return 0.25 * sum;
 }
 
 void main() {
