@@ -78,6 +78,7 @@ class Renderer:
         self._linear_source = None  # what read_linear() reads: set by each render
         self._drawn_scene_view = None  # what the scene targets hold (see scene_view)
         self._coc_settings = None  # the last frame's lens and focus, for read_coc()
+        self._tonemapped_settings = None  # how the last frame was tone-mapped
 
     def set_timer(self, timer):
         """Time each pass with ``timer`` (see dofviewer.gl.timing); NullTimer turns it off."""
@@ -155,7 +156,15 @@ class Renderer:
             self.dof.prepare(self.targets)
         self._drawn_scene_view = scene_view(scene, settings)
 
+    def tonemap_again(self):
+        """The last frame, tone-mapped once more into the display target: for a frame
+        that was drawn straight into a window (``render(..., output=)``) and is now
+        wanted in the display target (a screenshot, or a redraw that reuses it)."""
+        if self._linear_source is not None:
+            self._tonemap(self._tonemapped_settings, self._linear_source, None)
+
     def _tonemap(self, settings, linear, output):
+        self._tonemapped_settings = settings
         t = self.targets
         self.tonemap.draw_to(
             output or t.display_fbo,

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import imageio.v3 as iio
 import numpy as np
@@ -134,6 +135,28 @@ def test_window_frame_equals_headless_render(viewer, demo_view, headless):
     compare_to_golden_pair(
         "viewer-vs-headless", shot, frame.image, tolerance_for(headless.gl_renderer)
     )
+
+
+def test_the_window_shows_the_settled_frame_and_keeps_showing_it(viewer, demo_view):
+    """Frames are tone-mapped straight into the window; the display target (what
+    screenshots and unchanged redraws use) catches up afterwards. The window must show
+    the same image as the screenshot once a pull lands, and again after idle redraws."""
+    _, spots = demo_view
+    app = viewer()
+    app.click(*spots["crate"][1])
+    app.wait_until(lambda s: s["target"] == "crate" and settled(s), timeout=15, what="the pull")
+    time.sleep(0.3)  # the refined frame after the pull, then idle redraws
+    landed = app.window_pixels()
+    app.key("p")
+    state = app.wait_until(lambda s: s["screenshots"], what="the screenshot")
+    shot = iio.imread(state["screenshots"][0])
+    time.sleep(0.5)
+    later = app.window_pixels()
+    assert landed.shape == later.shape == shot.shape
+    hud_free = slice(80, 150)  # rows between the status panel and the bottom message
+    for window in (landed, later):
+        diff = np.abs(window[hud_free].astype(int) - shot[hud_free].astype(int))
+        assert diff.max() <= 1, f"window differs from the frame: max {diff.max()}"
 
 
 def compare_to_golden_pair(name, actual, expected, tolerance):

@@ -6,6 +6,8 @@ see what focus, target and marks the input produced.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import json
 import os
 import shutil
@@ -14,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 
@@ -43,6 +46,47 @@ class Xvfb:
     def stop(self):
         self.process.terminate()
         self.process.wait(timeout=10)
+
+
+class _XImage(ctypes.Structure):
+    # The leading fields of Xlib's XImage (X11/Xlib.h), up to the ones read here.
+    _fields_ = [("width", ctypes.c_int), ("height", ctypes.c_int), ("xoffset", ctypes.c_int),
+                ("format", ctypes.c_int), ("data", ctypes.POINTER(ctypes.c_ubyte)),
+                ("byte_order", ctypes.c_int), ("bitmap_unit", ctypes.c_int),
+                ("bitmap_bit_order", ctypes.c_int), ("bitmap_pad", ctypes.c_int),
+                ("depth", ctypes.c_int), ("bytes_per_line", ctypes.c_int),
+                ("bits_per_pixel", ctypes.c_int)]  # fmt: skip
+
+
+def read_x_window(display: str, window: int) -> np.ndarray:
+    """A window's pixels through libX11 (XGetImage), which the viewer's glfw already
+    needs: no screenshot tool to install. Expects a 24-bit TrueColor screen (Xvfb's)."""
+    xlib = ctypes.CDLL(ctypes.util.find_library("X11") or "libX11.so.6")
+    xlib.XOpenDisplay.restype = ctypes.c_void_p
+    xlib.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    xlib.XGetImage.restype = ctypes.POINTER(_XImage)
+    xlib.XGetImage.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_int,
+                               ctypes.c_uint, ctypes.c_uint, ctypes.c_ulong, ctypes.c_int]  # fmt: skip
+    xlib.XGetWindowAttributes.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_void_p]
+    xlib.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    connection = xlib.XOpenDisplay(display.encode())
+    assert connection, f"cannot open X display {display}"
+    try:
+        attributes = (ctypes.c_int * 64)()  # XWindowAttributes starts with x, y, width, height
+        xlib.XGetWindowAttributes(connection, window, attributes)
+        width, height = attributes[2], attributes[3]
+        all_planes, z_pixmap = 0xFFFFFFFF, 2
+        image = xlib.XGetImage(connection, window, 0, 0, width, height, all_planes, z_pixmap)
+        assert image, "XGetImage failed"
+        header = image.contents
+        assert header.bits_per_pixel == 32, f"expected 32 bits a pixel, got {header.bits_per_pixel}"
+        rows = np.ctypeslib.as_array(header.data, shape=(height * header.bytes_per_line,))
+        pixels = rows.reshape(height, header.bytes_per_line)[:, : width * 4].reshape(
+            height, width, 4
+        )
+        return pixels[..., 2::-1].copy()  # BGRX → RGB
+    finally:
+        xlib.XCloseDisplay(connection)
 
 
 class ViewerProcess:
@@ -87,6 +131,11 @@ class ViewerProcess:
         pytest.fail(
             f"timed out waiting for {what}; last state: {self.state() if self.state_path.exists() else None}"
         )
+
+    def window_pixels(self) -> np.ndarray:
+        """What the window shows now, as uint8 H×W×3 (top row first), read from the X
+        server itself: the image the user sees, HUD included."""
+        return read_x_window(self.display, int(self.window))
 
     def click(self, x: int, y: int):
         self._xdotool("mousemove", "--window", self.window, "--sync", str(x), str(y), "click", "1")

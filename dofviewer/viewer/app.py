@@ -107,11 +107,13 @@ class ViewerApp:
         self._drag_button = None
         self._cursor = (0.0, 0.0)
         self._last_settings = None  # what the last frame showed (the HUD reads it)
-        self._drawn_frame = None  # what the display target holds
+        self._drawn_frame = None  # what the window shows
         self._drawn_quality = None  # and at which quality preset
+        self._display_current = False  # whether the display target holds it too
         self.motion_preview = motion_preview
         self._final_frame_ms = 0.0  # the last full-quality frame's time, swap included
         self._frame_text, self._frame_text_at = "", -math.inf
+        self._focus_text_value, self._focus_text_at = "", -math.inf
         h = window.handle
         glfw.set_key_callback(h, self._on_key)
         glfw.set_mouse_button_callback(h, self._on_mouse_button)
@@ -190,15 +192,27 @@ class ViewerApp:
         quality = self._quality_for(
             (scene_view(self.scene, settings), settings.with_(time_s=0.0), size)
         )
-        if quality is not None:
-            self.renderer.render(self.scene, settings.with_(quality=quality))
-            self._drawn_quality = quality
         screen = self.ctx.screen
-        screen.use()
-        self.ctx.copy_framebuffer(screen, self.renderer.targets.display_fbo)
+        screen.viewport = (0, 0, *size)
+        if quality is not None:
+            # Tone-mapped straight into the window: the copy from the display target
+            # costs a software rasteriser a twentieth of a preview frame. The display
+            # target catches up only when it is read (a redraw, a screenshot).
+            self.renderer.render(self.scene, settings.with_(quality=quality), output=screen)
+            self._drawn_quality = quality
+            self._display_current = False
+        else:
+            self._update_display()
+            screen.use()
+            self.ctx.copy_framebuffer(screen, self.renderer.targets.display_fbo)
         self.hud.set_content(*self._hud_text(now))
         self.hud.draw(screen)
         return quality
+
+    def _update_display(self):
+        if not self._display_current:
+            self.renderer.tonemap_again()
+            self._display_current = True
 
     def _quality_for(self, frame) -> str | None:
         """Moving: preview if full quality is too slow here. Settled after a preview:
@@ -214,9 +228,10 @@ class ViewerApp:
         s = self.state
         focus = s.focus_distance_m(now)
         lens = s.lens
-        pulling = f"  ->  {_metres(s.puller.target_m)}" if s.puller.is_moving(now) else ""
+        moving = s.puller.is_moving(now)
+        pulling = f"  ->  {_metres(s.puller.target_m)}" if moving else ""
         status = [
-            f"Focus {_metres(focus)}{pulling}   on {s.target or '-'}"
+            f"Focus {self._focus_text(now, focus, moving)}{pulling}   on {s.target or '-'}"
             + ("   [tracking]" if s.tracking else ""),
             f"f/{lens.f_stop:g}   {lens.focal_length_mm:g} mm   "
             f"{lens.aperture_blades or 'round'}{' blades' if lens.aperture_blades else ''}",
@@ -227,7 +242,7 @@ class ViewerApp:
         if self.player:
             focus = self._last_settings.focus_distance_m
             lens = self._last_settings.lens
-            status[0] = f"Focus {_metres(focus)}"
+            status[0] = f"Focus {self._focus_text(now, focus, moving=True)}"
             status[1] = (
                 f"f/{lens.f_stop:g}   {lens.focal_length_mm:g} mm   "
                 f"{lens.aperture_blades or 'round'}"
@@ -237,6 +252,15 @@ class ViewerApp:
             status.insert(0, f"REC {now - self.recorder.start_s:5.1f} s  ->  {self.autosaver.path}")
         bottom = [s.message] if s.message else []
         return status, bottom, help_lines() if s.show_help else None
+
+    def _focus_text(self, now: float, focus_m: float, moving: bool) -> str:
+        """The focus distance, refreshed ten times a second while it moves (faster is too
+        fast to read, and redrawing the HUD's text costs a software rasteriser a
+        twentieth of a preview frame), and exactly once it lands."""
+        if not moving or now - self._focus_text_at >= 0.1:
+            self._focus_text_value = _metres(focus_m)
+            self._focus_text_at = now
+        return self._focus_text_value
 
     def _frame_time_text(self, now: float) -> str:
         """The frame time, refreshed four times a second: a new number every frame would
@@ -382,6 +406,8 @@ class ViewerApp:
         if self._drawn_quality == "preview":  # a screenshot is always at full quality
             self.renderer.render(self.scene, self._last_settings)
             self._drawn_quality = "final"
+            self._display_current = True
+        self._update_display()
         path = unused_path(self.screenshot_dir, "dofviewer", ".png")
         write_png(path, self.renderer.read_image())
         self.screenshots.append(str(path))
