@@ -2,9 +2,8 @@
 // full-resolution composite. Include after common/constants.glsl; it includes
 // common/thin_lens.glsl. Compile-time switches: KERNEL_SAMPLES and EXACT_REACH (the
 // sizes of u_kernel and u_exact_kernel), RING_SAMPLES (ring k holds RING_SAMPLES * k
-// samples), LAYERS (1: coarse texels are split by the
-// per-frame layer moments; 0: each takes the CoC of its mean inverse depth, for the
-// preview, which skips the layers pass).
+// samples), LAYERS (1: coarse texels are split by the per-frame layer moments; 0: each
+// takes the CoC of its mean inverse depth, for the preview, which skips the layers pass).
 //
 // It is scatter-as-gather with separate near and far fields.
 //
