@@ -49,13 +49,15 @@ vec4 g_near;
 // rather than a pixel or two wider; 0 for the exact gather.
 float g_widening = 0.0;
 
-// Share of a ring cell (radial width dr, area cell_area, at aperture-shaped distance
-// shaped_rho) inside a blur of `radius`, over the blur's area: the fraction of that
-// source pixel's light that lands here.
-float spread(float radius, float shaped_rho, float dr, float cell_area) {
-    radius = sqrt(max(radius * radius - g_widening, 0.25 * radius * radius));
-    float cover = clamp((radius - shaped_rho) / dr + 0.5, 0.0, 1.0);
-    return cover * cell_area / max(u_aperture_area * radius * radius, cell_area);
+// Share of a ring cell (radial width 1 / inverse_dr, area cell_area, at aperture-shaped
+// distance shaped_rho) inside a blur of `radius`, over the blur's area: the fraction of
+// that source pixel's light that lands here. Runs for every sample, so it multiplies by
+// the inverse ring spacing rather than divide by it.
+float spread(float radius, float shaped_rho, float inverse_dr, float cell_area) {
+    float squared = radius * radius;
+    squared = max(squared - g_widening, 0.25 * squared);
+    float cover = clamp((sqrt(squared) - shaped_rho) * inverse_dr + 0.5, 0.0, 1.0);
+    return cover * cell_area / max(u_aperture_area * squared, cell_area);
 }
 
 // Adds one source sample, given as its colour and layer moments (see u_layers), where
@@ -64,13 +66,14 @@ float spread(float radius, float shaped_rho, float dr, float cell_area) {
 // blurred foreground the far part fills instead, weighted by fill_rings, its distance
 // in ring steps.
 void accumulate(vec3 color, vec4 layers, float far_rho, float near_rho, float fill_rings,
-                float dr, float cell_area, float centre_coc, bool centre_is_near,
+                float inverse_dr, float cell_area, float centre_coc, bool centre_is_near,
                 float hole_fill) {
     float near_fraction = layers.x;
     float far_fraction = 1.0 - near_fraction;
     if (near_fraction > 1e-3) {
         float radius = -layers.y / near_fraction;
-        g_near += vec4(color, 1.0) * near_fraction * spread(radius, near_rho, dr, cell_area);
+        float weight = spread(radius, near_rho, inverse_dr, cell_area);
+        g_near += vec4(color, 1.0) * near_fraction * weight;
     }
     if (far_fraction > 1e-3 && layers.z > 0.0) {
         float coc = layers.w / layers.z;
@@ -84,7 +87,7 @@ void accumulate(vec3 color, vec4 layers, float far_rho, float near_rho, float fi
         } else {
             // A sample behind this pixel is hidden beyond this pixel's own CoC.
             float radius = coc > centre_coc ? min(abs(coc), abs(centre_coc)) : abs(coc);
-            weight = spread(radius, far_rho, dr, cell_area);
+            weight = spread(radius, far_rho, inverse_dr, cell_area);
         }
         g_far += vec4(color, 1.0) * far_fraction * weight;
     }
@@ -94,12 +97,13 @@ void accumulate(vec3 color, vec4 layers, float far_rho, float near_rho, float fi
 // texel, or any sample where there are no layer moments. Same result, one spread
 // instead of two (a software rasteriser computes both sides of every branch).
 void accumulate_single(vec3 color, float coc, float far_rho, float near_rho, float fill_rings,
-                       float dr, float cell_area, float centre_coc, bool centre_is_near,
+                       float inverse_dr, float cell_area, float centre_coc, bool centre_is_near,
                        float hole_fill) {
     bool is_near = coc < -u_near_epsilon;
     float far_radius = coc > centre_coc ? min(abs(coc), abs(centre_coc)) : abs(coc);
+    float radius = is_near ? -coc : far_radius;
     float weight = is_near || !centre_is_near
-        ? spread(is_near ? -coc : far_radius, is_near ? near_rho : far_rho, dr, cell_area)
+        ? spread(radius, is_near ? near_rho : far_rho, inverse_dr, cell_area)
         : hole_fill / (1.0 + fill_rings * fill_rings);
     vec4 sum = vec4(color, 1.0) * weight;
     if (is_near) g_near += sum;
@@ -108,15 +112,16 @@ void accumulate_single(vec3 color, float coc, float far_rho, float near_rho, flo
 
 // One mip-filtered sample: a coarse texel can straddle a silhouette, and its layer
 // moments split it into near and far parts with their own CoC.
-void add_sample(vec2 uv, float lod, float far_rho, float near_rho, float dr, float cell_area,
-                float centre_coc, bool centre_is_near, float hole_fill) {
+void add_sample(vec2 uv, float lod, float far_rho, float near_rho, float fill_rings,
+                float inverse_dr, float cell_area, float centre_coc, bool centre_is_near,
+                float hole_fill) {
     vec4 color = textureLod(u_color_invd, uv, lod);
 #if LAYERS
-    accumulate(color.rgb, textureLod(u_layers, uv, lod), far_rho, near_rho, far_rho / dr, dr,
-               cell_area, centre_coc, centre_is_near, hole_fill);
+    accumulate(color.rgb, textureLod(u_layers, uv, lod), far_rho, near_rho, fill_rings,
+               inverse_dr, cell_area, centre_coc, centre_is_near, hole_fill);
 #else
-    accumulate_single(color.rgb, coc_radius_at(color.a), far_rho, near_rho, far_rho / dr, dr,
-                      cell_area, centre_coc, centre_is_near, hole_fill);
+    accumulate_single(color.rgb, coc_radius_at(color.a), far_rho, near_rho, fill_rings,
+                      inverse_dr, cell_area, centre_coc, centre_is_near, hole_fill);
 #endif
 }
 
@@ -145,6 +150,7 @@ void gather(vec2 position, float kernel_radius, vec4 centre, bool exact_centre, 
     bool centre_is_near = centre_coc < -u_near_epsilon;
     int rings = clamp(int(ceil(kernel_radius / u_ring_spacing)), 1, u_max_rings);
     float dr = kernel_radius / float(rings);
+    float inverse_dr = float(rings) / kernel_radius;
     // A whole mip level: a fractional one blends two levels per read, which a software
     // rasteriser pays for in full (a quarter of the final gather's time), for no
     // measurable gain against the reference. The widening below uses the level read.
@@ -168,8 +174,8 @@ void gather(vec2 position, float kernel_radius, vec4 centre, bool exact_centre, 
         if (centre_is_near) g_near = vec4(centre.rgb, 1.0) * weight;
         else g_far = vec4(centre.rgb, 1.0) * weight;
     } else {
-        add_sample(position * inverse_size, lod, 0.0, 0.0, dr, centre_area, centre_coc,
-                   centre_is_near, hole_fill);
+        add_sample(position * inverse_size, lod, 0.0, 0.0, 0.0, inverse_dr, centre_area,
+                   centre_coc, centre_is_near, hole_fill);
     }
     // The aperture-shaped rings come precomputed (dofviewer/gather_kernel.py), in units
     // of the ring spacing: (x, y, ring, near_rho), ring after ring.
@@ -178,8 +184,9 @@ void gather(vec2 position, float kernel_radius, vec4 centre, bool exact_centre, 
         vec4 k = u_kernel[i];
         // The sample's share of the disc grows with the square of the outline's reach.
         float shape_squared = dot(k.xy, k.xy) / (k.z * k.z);
-        add_sample((position + dr * k.xy) * inverse_size, lod, k.z * dr, k.w * dr, dr,
-                   sample_area * shape_squared, centre_coc, centre_is_near, hole_fill);
+        add_sample((position + dr * k.xy) * inverse_size, lod, k.z * dr, k.w * dr, k.z,
+                   inverse_dr, sample_area * shape_squared, centre_coc, centre_is_near,
+                   hole_fill);
     }
     normalise_fields();
 }
