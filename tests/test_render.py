@@ -192,6 +192,42 @@ def test_mip_chain_keeps_a_small_lights_energy(gl):
     assert energy[1] == pytest.approx(energy[0], rel=0.01)
 
 
+def test_frames_create_no_gl_objects(gl):
+    """A rack focus, a lens change, a camera move and the preview allocate nothing: every
+    texture, framebuffer and buffer is made when the renderer or its targets are. Mesa
+    never reuses a freed GL name, so a probe object's name counts what was made between."""
+    scene = load_scene()
+    ctx, renderer = gl.ctx, gl.renderer
+    base = FrameSettings.from_scene(scene)
+
+    def frames():
+        for i, quality in enumerate(("final", "preview") * 2):
+            settings = base.with_(focus_distance_m=1.5 + i, quality=quality)
+            if i == 2:
+                settings = settings.with_(lens=settings.lens.with_(f_stop=4.0, aperture_blades=6))
+            if i == 3:
+                x, y, z = settings.pose.position
+                settings = settings.with_(pose=replace(settings.pose, position=(x + 0.3, y, z)))
+            renderer.render(scene, settings)
+        ctx.finish()
+
+    def probe_names():
+        texture = ctx.texture((1, 1), 4)
+        framebuffer = ctx.framebuffer([texture])
+        buffer = ctx.buffer(reserve=4)
+        names = texture.glo, framebuffer.glo, buffer.glo
+        for obj in (framebuffer, buffer, texture):
+            obj.release()
+        return names
+
+    renderer.resize((160, 90))
+    frames()  # the first frames compile each shader variant and write its kernels
+    before = probe_names()
+    frames()
+    after = probe_names()
+    assert after == tuple(name + 1 for name in before), (before, after)
+
+
 @pytest.mark.parametrize("size", [(320, 180), (97, 55)])
 def test_dof_shades_only_the_visible_frame_and_the_texel_round_its_fields(gl, size):
     """The guard band is read by the gather but never shown: the composite leaves it
