@@ -97,6 +97,29 @@ def test_blurred_foreground_bleeds_over_sharp_background(gl):
     assert np.allclose(frame.linear[:, :40], 1.0, atol=1e-3)
 
 
+def test_no_ring_where_a_blurred_foreground_meets_a_layered_background(gl):
+    """Behind a blurred foreground the composite shows what it hides (the second layer),
+    blurred by reading a coarser mip level. Just outside the foreground, the second layer
+    is what lies behind the *visible* surface: here a bright wall behind a dark card.
+    Mixing that in drew a bright ring one or two pixels wide along the silhouette (up to
+    3x the edge's own value). The profile across the silhouette must instead fall
+    steadily from the foreground to the dark card."""
+    scene = build(lens_camera(3.0, focal_mm=85.0, f_stop=1.4), [
+        card(8.0, name="wall", color=[4, 4, 4]),
+        card(4.0, name="dark", color=[0.05, 0.05, 0.05], size=[6, 6]),  # slightly soft
+        card(1.2, name="foreground", color=[0.5, 0.25, 0.1], position=[-5, 0, -1.2],
+             size=[10, 10]),
+    ])  # fmt: skip
+    frame = gl.render(scene, (W, H))
+    assert frame.coc[H // 2, 100] < -8 and 1 < frame.coc[H // 2, 220] < 3
+    row = frame.linear[H // 2 - 1 : H // 2 + 2].mean(axis=(0, 2))
+    # A steady fall has no pixel above both its neighbours two pixels away.
+    bump = np.maximum(0.0, row[2:-2] - np.maximum(row[:-4], row[4:]))
+    contrast = row.max() - row.min()
+    assert contrast < 0.3, f"something brighter than both sides: {row.max():.3f}"
+    assert bump.max() < 0.01 * contrast, f"a bump of {bump.max():.3f} at x={bump.argmax() + 2}"
+
+
 def point_light_scene(depth, focus, blades=0, rotation=0.0):
     return build(lens_camera(focus, focal_mm=85, f_stop=1.4, blades=blades, rotation=rotation),
                  [{"name": "lamp", "shape": "sphere", "position": [0, 0, -depth], "radius": 0.01,

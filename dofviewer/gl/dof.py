@@ -87,6 +87,8 @@ class GatherQuality:
     layers: bool = True
 
     def __post_init__(self):
+        if self.second_layer and not self.layers:
+            raise ValueError("second_layer needs layers: the layers pass makes its background")
         if self.exact_small_blur and self.small_blur_px > EXACT_REACH:
             raise ValueError(
                 f"small_blur_px {self.small_blur_px} exceeds EXACT_REACH {EXACT_REACH}"
@@ -161,11 +163,12 @@ class DepthOfField:
             with timer.section("layers"):
                 self.layers.draw(
                     targets.layers_fbo,
-                    {"u_color_invd": targets.color_invd},
+                    {"u_color_invd": targets.color_invd, "u_second_layer": targets.second_layer},
                     u_near_epsilon=NEAR_FIELD_EPSILON_PX,
                     **lens_uniforms,
                 )
                 targets.layers.build_mipmaps(0, targets.mip_levels - 1)
+                targets.background.build_mipmaps(0, targets.mip_levels - 1)
         with timer.section("dilate"):
             self.dilate.draw(
                 targets.dilate_fbo,
@@ -204,7 +207,7 @@ class DepthOfField:
                     **gather_textures,
                     "u_far": fields.far,
                     "u_near": fields.near,
-                    "u_second_layer": targets.second_layer,
+                    "u_background": targets.background,
                     "u_second_layer_depth": targets.second_layer_depth,
                     "u_preview_far": targets.preview_far,
                 },

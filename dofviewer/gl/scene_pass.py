@@ -99,7 +99,6 @@ class ScenePass:
         self._draw_objects(self.peel_program, self._peel_vaos, scene, view_projection, time_s,
                            1.0)  # fmt: skip
         ctx.disable(moderngl.DEPTH_TEST)
-        targets.second_layer.build_mipmaps(0, targets.mip_levels - 1)
 
     def _draw_objects(self, p, vaos, scene, view_projection, time_s, texture_filter):
         to_light = -np.asarray(scene.light.direction, dtype=float)

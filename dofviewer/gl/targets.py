@@ -126,13 +126,16 @@ class FrameTargets:
         self.layers = self._texture(size, 4, "f2")
         self.layers.build_mipmaps()
         self.layers.filter = (moderngl.LINEAR_MIPMAP_LINEAR, moderngl.LINEAR)
-        self.layers_fbo = self._fbo([self.layers])
+        # And what blurred foregrounds hide, for the current focus (mipmapped, blurred
+        # by reading a coarser level): the second layer inside them, the image elsewhere.
+        self.background = self._texture(size, 4, "f2")
+        self.background.build_mipmaps()
+        self.background.filter = (moderngl.LINEAR_MIPMAP_LINEAR, moderngl.LINEAR)
+        self.layers_fbo = self._fbo([self.layers, self.background])
 
         # The second layer: colour (alpha 1 where anything lies behind the first
-        # layer's object, mipmapped for a blurred look-up) and its depth.
+        # layer's object) and its depth.
         self.second_layer = self._texture(size, 4, "f2")
-        self.second_layer.build_mipmaps()
-        self.second_layer.filter = (moderngl.LINEAR_MIPMAP_LINEAR, moderngl.LINEAR)
         self.second_layer_depth = self._keep(self.ctx.depth_texture(size))
         self.second_layer_fbo = self._fbo([self.second_layer], self.second_layer_depth)
 
@@ -194,9 +197,10 @@ class FrameTargets:
         tw, th = self.tiles.size
         mip_factor = 4.0 / 3.0
         return int(
-            # colour+1/depth, layers and the second layer (mipmapped), depth in metres and
-            # the second layer's depth, far and near at 1/2 and 1/4, the preview's far field
-            w * h * ((8 + 8 + 8) * mip_factor + 4 + 4 + (8 + 8) * (1 / 4 + 1 / 16) + 8 / 4)
+            # colour+1/depth, layers and the hidden background (mipmapped), the second
+            # layer, depth in metres and the second layer's depth, far and near at 1/2 and
+            # 1/4, the preview's far field
+            w * h * ((8 + 8 + 8) * mip_factor + 8 + 4 + 4 + (8 + 8) * (1 / 4 + 1 / 16) + 8 / 4)
             + tw * th * (8 + 4)
         )
 

@@ -16,19 +16,20 @@
 #include "dof/gather_library.glsl"
 #include "dof/fields.glsl"
 uniform float u_small_blur;  // largest CoC radius (px) gathered here at full resolution
-uniform sampler2D u_second_layer;        // what lies behind the first layer (a = 1), mipmapped
-uniform sampler2D u_second_layer_depth;  // its depth buffer
+uniform sampler2D u_background;          // what blurred foregrounds hide (layers.glsl), mipmapped
+uniform sampler2D u_second_layer_depth;  // the second layer's depth buffer
 layout(location = 0) out vec4 out_color;
 
 // The background hidden behind a blurred foreground at this pixel, from the second
 // layer, blurred by its own CoC (a mip level about as wide as its disc: a box as wide as
-// 1.7 radii has a disc's variance). alpha 0 where nothing lies behind.
+// 1.7 radii has a disc's variance); past the foreground's silhouette the level blends in
+// the visible surface, which is what continues there. alpha 0 where nothing lies behind.
 vec4 hidden_background(ivec2 pixel) {
     float window_z = texelFetch(u_second_layer_depth, pixel, 0).r;
     if (window_z >= 1.0) return vec4(0.0);
     float radius = abs(coc_radius_at(1.0 / view_depth(window_z)));
-    vec2 uv = (vec2(pixel) + 0.5) / vec2(textureSize(u_second_layer, 0));
-    vec4 c = textureLod(u_second_layer, uv, log2(max(1.7 * radius, 1.0)));
+    vec2 uv = (vec2(pixel) + 0.5) / vec2(textureSize(u_background, 0));
+    vec4 c = textureLod(u_background, uv, log2(max(1.7 * radius, 1.0)));
     return c.a > 0.0 ? vec4(c.rgb / c.a, 1.0) : vec4(0.0);
 }
 

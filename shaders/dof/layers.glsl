@@ -6,19 +6,29 @@
 // The far weight is luminance (plus a floor), so a small bright light keeps its own CoC
 // instead of taking on the dark background's. CoC radius below -u_near_epsilon is near
 // field (dofviewer/gl/dof.py: NEAR_FIELD_EPSILON_PX).
+// And the background the composite shows behind blurred foregrounds (also mipmapped):
+// the second layer inside near-field pixels, the visible surface elsewhere. Outside a
+// foreground the second layer is what lies behind the visible surface; the composite's
+// coarse read would mix it into the foreground's edge as a thin bright or dark ring.
 #include "common/fullscreen.glsl"
 
 #if defined FRAGMENT_SHADER
 #include "common/thin_lens.glsl"
 uniform sampler2D u_color_invd;
 uniform float u_near_epsilon;
+uniform sampler2D u_second_layer;  // per view; premultiplied, a = 1 where anything lies behind
 layout(location = 0) out vec4 out_layers;
+layout(location = 1) out vec4 out_background;  // premultiplied, a = 0 where nothing lies behind
 
 void main() {
-    vec4 s = texelFetch(u_color_invd, ivec2(gl_FragCoord.xy), 0);
+    ivec2 pixel = ivec2(gl_FragCoord.xy);
+    vec4 s = texelFetch(u_color_invd, pixel, 0);
     float coc = coc_radius_at(s.a);
     float weight = dot(s.rgb, vec3(0.2126, 0.7152, 0.0722)) + 0.01;
     out_layers = coc < -u_near_epsilon ? vec4(1.0, coc, 0.0, 0.0)
                                        : vec4(0.0, 0.0, weight, weight * coc);
+    // As the composite trusts the hidden background (composite.glsl), so the two agree.
+    float hidden = smoothstep(2.0 * u_near_epsilon, 3.0 * u_near_epsilon, -coc);
+    out_background = mix(vec4(s.rgb, 1.0), texelFetch(u_second_layer, pixel, 0), hidden);
 }
 #endif
