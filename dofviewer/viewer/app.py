@@ -226,12 +226,15 @@ class ViewerApp:
 
     def _hud_text(self, now):
         s = self.state
-        focus = s.focus_distance_m(now)
         lens = s.lens
         moving = s.puller.is_moving(now)
+        if self.player:  # the timeline's focus, which moves while it plays
+            focus = self._focus_text(now, self._last_settings.focus_distance_m, moving=True)
+        else:
+            focus = self._focus_text(now, s.focus_distance_m(now), moving)
         pulling = f"  ->  {_metres(s.puller.target_m)}" if moving else ""
         status = [
-            f"Focus {self._focus_text(now, focus, moving)}{pulling}   on {s.target or '-'}"
+            f"Focus {focus}{pulling}   on {s.target or '-'}"
             + ("   [tracking]" if s.tracking else ""),
             f"f/{lens.f_stop:g}   {lens.focal_length_mm:g} mm   "
             f"{lens.aperture_blades or 'round'}{' blades' if lens.aperture_blades else ''}",
@@ -240,9 +243,8 @@ class ViewerApp:
             f"{self._frame_time_text(now)}   H: help",
         ]  # fmt: skip
         if self.player:
-            focus = self._last_settings.focus_distance_m
             lens = self._last_settings.lens
-            status[0] = f"Focus {self._focus_text(now, focus, moving=True)}"
+            status[0] = f"Focus {focus}"
             status[1] = (
                 f"f/{lens.f_stop:g}   {lens.focal_length_mm:g} mm   "
                 f"{lens.aperture_blades or 'round'}"
