@@ -3,8 +3,8 @@
 Text is drawn with Pillow (already a dependency of imageio), each panel into an RGBA
 image of its own size, uploaded into one window-sized texture where it shows and blended
 over the frame, scissored to the panel. The texture is created on resize only and
-rewritten only when the text changes, which during a focus pull is every frame: so only
-the panels' pixels are drawn, converted, uploaded and blended. Drawing into a
+rewritten only when the text changes (during a focus pull, ten times a second), and then
+only the panels' pixels are drawn, converted, uploaded and blended. Drawing into a
 window-sized image and cropping it cost a sixth of a 960×540 preview frame on a software
 rasteriser, the whole window's blend a tenth.
 """
