@@ -77,8 +77,10 @@ class Renderer:
         self._accumulator = None  # made on the first reference render
         self._linear_source = None  # what read_linear() reads: set by each render
         self._drawn_scene_view = None  # what the scene targets hold (see scene_view)
-        self._coc_settings = None  # the last frame's lens and focus, for read_coc()
-        self._tonemapped_settings = None  # how the last frame was tone-mapped
+        # The last frame's settings: read_coc() derives its CoC from them, and the display
+        # target is tone-mapped with them.
+        self._frame_settings = None
+        self._display_stale = False  # the last frame went to another output (a window)
 
     def set_timer(self, timer):
         """Time each pass with ``timer`` (see dofviewer.gl.timing); NullTimer turns it off."""
@@ -96,6 +98,7 @@ class Renderer:
         if size != self.size:
             self.targets.resize(size)
             self._linear_source = None  # the old targets are gone
+            self._display_stale = False  # and the new display target awaits a frame
             self.invalidate_scene()
 
     def invalidate_scene(self):
@@ -113,17 +116,16 @@ class Renderer:
         t, timer = self.targets, self.timer
         if scene_view(scene, settings) != self._drawn_scene_view:
             self._draw_scene(scene, settings)
-        self._coc_settings = settings
+        self._frame_settings = settings
         if settings.dof and settings.baseline_gather:
             self.dof.blur_baseline(t, settings.lens, settings.focus_distance_m)
         elif settings.dof:
             self.dof.blur(
                 t, settings.lens, settings.focus_distance_m, QUALITY_PRESETS[settings.quality]
             )
-        linear = t.linear if settings.dof else t.color_source
-        self._linear_source = linear
+        self._linear_source = t.linear if settings.dof else t.color_source
         with timer.section("tonemap"):
-            self._tonemap(settings, linear, output)
+            self._tonemap(output)
 
     def render_reference(
         self, scene: Scene, settings: FrameSettings, samples: int = 256, output=None
@@ -139,9 +141,9 @@ class Renderer:
         t = self.targets
         linear = self._accumulator.render(scene, settings, self.scene_pass, t, samples)
         self._draw_scene(scene, settings)  # the accumulation left a sheared view there
-        self._coc_settings = settings
+        self._frame_settings = settings
         self._linear_source = linear
-        self._tonemap(settings, linear, output)
+        self._tonemap(output)
 
     def _draw_scene(self, scene: Scene, settings: FrameSettings):
         """The pinhole view, its second layer and what depth of field needs of them once
@@ -156,19 +158,20 @@ class Renderer:
             self.dof.prepare(self.targets)
         self._drawn_scene_view = scene_view(scene, settings)
 
-    def tonemap_again(self):
-        """The last frame, tone-mapped once more into the display target: for a frame
-        that was drawn straight into a window (``render(..., output=)``) and is now
-        wanted in the display target (a screenshot, or a redraw that reuses it)."""
-        if self._linear_source is not None:
-            self._tonemap(self._tonemapped_settings, self._linear_source, None)
+    def update_display(self):
+        """Bring the display target up to the last frame where that frame was tone-mapped
+        straight into a window (``render(..., output=)``): the viewer then copies the
+        display target for a redraw that reuses it, and :meth:`read_image` reads it."""
+        if self._display_stale:
+            self._tonemap(None)
 
-    def _tonemap(self, settings, linear, output):
-        self._tonemapped_settings = settings
-        t = self.targets
+    def _tonemap(self, output):
+        """The last frame's linear image, tone-mapped into ``output`` or the display target."""
+        settings, t = self._frame_settings, self.targets
+        self._display_stale = output is not None
         self.tonemap.draw_to(
             output or t.display_fbo,
-            linear,
+            self._linear_source,
             t,
             exposure_ev=settings.exposure_ev,
             view=settings.view,
@@ -181,6 +184,7 @@ class Renderer:
 
     def read_image(self) -> np.ndarray:
         """The tone-mapped frame as uint8 H×W×3, top row first."""
+        self.update_display()
         data = np.frombuffer(self.targets.display.read(), dtype=np.uint8)
         return _top_down(data.reshape(self.size[1], self.size[0], 4)[..., :3])
 
@@ -202,7 +206,7 @@ class Renderer:
         stored inverse depth as the shaders derive it (shaders/common/thin_lens.glsl)."""
         data = np.frombuffer(self.targets.color_invd.read(), dtype=np.float16)
         inverse_depth = self._crop(data, 4)[..., 3].astype(np.float32)
-        settings = self._coc_settings
+        settings = self._frame_settings
         c0, c1 = settings.lens.coc_coefficients(settings.focus_distance_m, self.size[0])
         return np.clip(0.5 * (c0 * inverse_depth + c1), -MAX_COC_RADIUS_PX, MAX_COC_RADIUS_PX)
 

@@ -109,7 +109,6 @@ class ViewerApp:
         self._last_settings = None  # what the last frame showed (the HUD reads it)
         self._drawn_frame = None  # what the window shows
         self._drawn_quality = None  # and at which quality preset
-        self._display_current = False  # whether the display target holds it too
         self.motion_preview = motion_preview
         self._final_frame_ms = 0.0  # the last full-quality frame's time, swap included
         self._frame_text, self._frame_text_at = "", -math.inf
@@ -200,19 +199,13 @@ class ViewerApp:
             # target catches up only when it is read (a redraw, a screenshot).
             self.renderer.render(self.scene, settings.with_(quality=quality), output=screen)
             self._drawn_quality = quality
-            self._display_current = False
         else:
-            self._update_display()
+            self.renderer.update_display()
             screen.use()
             self.ctx.copy_framebuffer(screen, self.renderer.targets.display_fbo)
         self.hud.set_content(*self._hud_text(now))
         self.hud.draw(screen)
         return quality
-
-    def _update_display(self):
-        if not self._display_current:
-            self.renderer.tonemap_again()
-            self._display_current = True
 
     def _quality_for(self, frame) -> str | None:
         """Moving: preview if full quality is too slow here. Settled after a preview:
@@ -408,8 +401,6 @@ class ViewerApp:
         if self._drawn_quality == "preview":  # a screenshot is always at full quality
             self.renderer.render(self.scene, self._last_settings)
             self._drawn_quality = "final"
-            self._display_current = True
-        self._update_display()
         path = unused_path(self.screenshot_dir, "dofviewer", ".png")
         write_png(path, self.renderer.read_image())
         self.screenshots.append(str(path))
