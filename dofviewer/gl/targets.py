@@ -116,21 +116,15 @@ class FrameTargets:
 
         # Once per view: colour with inverse depth (mipmapped for the gather; the CoC
         # for any focus is affine in 1/depth) and view depth in metres.
-        self.color_invd = self._texture(size, 4, "f2")
-        self.color_invd.build_mipmaps()
-        self.color_invd.filter = (moderngl.LINEAR_MIPMAP_LINEAR, moderngl.LINEAR)
+        self.color_invd = self._mipmapped(size)
         self.mip_levels = int(math.log2(max(size))) + 1
         self.depth_m = self._texture(size, 1, "f4")
         self.prepare_fbo = self._fbo([self.color_invd, self.depth_m])
         # Every frame: each pixel's CoC as layer moments (mipmapped for the gather).
-        self.layers = self._texture(size, 4, "f2")
-        self.layers.build_mipmaps()
-        self.layers.filter = (moderngl.LINEAR_MIPMAP_LINEAR, moderngl.LINEAR)
+        self.layers = self._mipmapped(size)
         # And what blurred foregrounds hide, for the current focus (mipmapped, blurred
         # by reading a coarser level): the second layer inside them, the image elsewhere.
-        self.background = self._texture(size, 4, "f2")
-        self.background.build_mipmaps()
-        self.background.filter = (moderngl.LINEAR_MIPMAP_LINEAR, moderngl.LINEAR)
+        self.background = self._mipmapped(size)
         self.layers_fbo = self._fbo([self.layers, self.background])
 
         # The second layer: colour (alpha 1 where anything lies behind the first
@@ -192,21 +186,28 @@ class FrameTargets:
         return self.padded_size[0] / self.size[0], self.padded_size[1] / self.size[1]
 
     def dof_memory_bytes(self) -> int:
-        """GPU memory held by the depth-of-field targets (for the benchmark)."""
-        w, h = self.padded_size
-        tw, th = self.tiles.size
-        mip_factor = 4.0 / 3.0
-        return int(
-            # colour+1/depth, layers and the hidden background (mipmapped), the second
-            # layer, depth in metres and the second layer's depth, far and near at 1/2 and
-            # 1/4, the preview's far field
-            w * h * ((8 + 8 + 8) * mip_factor + 8 + 4 + 4 + (8 + 8) * (1 / 4 + 1 / 16) + 8 / 4)
-            + tw * th * (8 + 4)
-        )
+        """GPU memory held by the depth-of-field targets (for the benchmark), counted from
+        the textures themselves; a mip chain adds a third."""
+        mipmapped = (self.color_invd, self.layers, self.background)
+        fields = [t for f in self.fields.values() for t in (f.far, f.near)]
+        plain = (self.depth_m, self.second_layer, self.second_layer_depth, self.tiles,
+                 self.tiles_dilated, self.preview_far, *fields)  # fmt: skip
+
+        def size(t):
+            return t.width * t.height * t.components * int(t.dtype[1])
+
+        return int(sum(size(t) for t in mipmapped) * 4 / 3 + sum(size(t) for t in plain))
 
     def _keep(self, obj):
         self._objects.append(obj)
         return obj
+
+    def _mipmapped(self, size):
+        """RGBA16F with a mip chain, read with trilinear filtering (the gather's levels)."""
+        texture = self._texture(size, 4, "f2")
+        texture.build_mipmaps()
+        texture.filter = (moderngl.LINEAR_MIPMAP_LINEAR, moderngl.LINEAR)
+        return texture
 
     def _texture(self, size, components, dtype, samples=1):
         if samples > 1:  # multisampled textures have no filtering or wrapping to set
