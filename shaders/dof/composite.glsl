@@ -15,6 +15,7 @@
 #if defined FRAGMENT_SHADER
 #include "dof/gather_library.glsl"
 #include "dof/fields.glsl"
+#include "dof/hidden.glsl"
 uniform float u_small_blur;  // largest CoC radius (px) gathered here at full resolution
 uniform sampler2D u_background;          // what blurred foregrounds hide (layers.glsl), mipmapped
 uniform sampler2D u_second_layer_depth;  // the second layer's depth buffer
@@ -35,9 +36,6 @@ vec4 hidden_background(ivec2 pixel) {
 
 #if !EXACT_SMALL_BLUR
 uniform sampler2D u_preview_far;  // the preview's far field at half resolution (preview_far.glsl)
-// What the half-resolution far field's bilinear upsampling adds (px² per axis); a
-// pixel blurred by less shows some of its sharp self, so its variance stays r^2/4.
-const float PREVIEW_UPSAMPLE_VARIANCE = 4.0 / 6.0;
 #endif
 
 void main() {
@@ -68,19 +66,18 @@ void main() {
     // field's blocks.
     float radius = abs(centre.a);
     vec2 far_uv = position / (2.0 * vec2(textureSize(u_preview_far, 0)));
-    float blurred = clamp(radius * radius * (0.25 / PREVIEW_UPSAMPLE_VARIANCE), 0.0, 1.0);
+    // Upsampling the half-resolution field adds a little blur; a pixel blurred by less
+    // shows some of its sharp self, so its variance stays r^2/4.
+    float blurred = clamp(0.25 * radius * radius / upsampling_variance(2.0), 0.0, 1.0);
     vec4 far = vec4(mix(centre.rgb, texture(u_preview_far, far_uv).rgb, blurred), 1.0);
     vec4 near = upsample_near(position);
 #endif
 #if SECOND_LAYER
     if (centre.a < -2.0 * u_near_epsilon) {
         // Inside a blurred foreground the pinhole image holds no background; the second
-        // layer does, where there is one. Not for surfaces just past the near-field
-        // threshold: where one straddles it, its near part shows its far part through
-        // a partial alpha, and the far field (the same surface, nearby) is right there,
-        // while the second layer would show what lies behind the whole surface.
+        // layer does, where there is one (see dof/hidden.glsl).
         vec4 hidden = hidden_background(pixel);
-        float trust = smoothstep(2.0 * u_near_epsilon, 3.0 * u_near_epsilon, -centre.a);
+        float trust = hidden_share(centre.a, u_near_epsilon);
         if (hidden.a > 0.0) far = far.a > 0.0 ? mix(far, hidden, trust) : hidden;
     }
 #endif

@@ -46,8 +46,8 @@ void main() {
     // pixel. Wide ones read level 1 and up, which costs less and hides in the blur. At
     // a quarter resolution one level coarser, or the sparse output texels would alias.
     float min_lod = (kernel_radius < 8.0 ? 0.0 : 1.0) + log2(scale) - 1.0;
-    // Bilinear upsampling by `scale` blurs by a tent: scale^2/6 of variance per axis.
-    gather(position, kernel_radius, vec4(centre.rgb, coc), false, min_lod, scale * scale / 6.0);
+    gather(position, kernel_radius, vec4(centre.rgb, coc), false, min_lod,
+           upsampling_variance(scale));
     out_far = g_far.a > 0.0 ? vec4(g_far.rgb, 1.0) * upsample_weight : vec4(0.0);
 #if !EXACT_SMALL_BLUR
     // Small blurs come from the mip chain, each pixel by its own CoC: the coarse near

@@ -14,6 +14,7 @@
 
 #if defined FRAGMENT_SHADER
 #include "common/thin_lens.glsl"
+#include "dof/hidden.glsl"
 uniform sampler2D u_color_invd;
 uniform float u_near_epsilon;
 uniform sampler2D u_second_layer;  // per view; premultiplied, a = 1 where anything lies behind
@@ -27,8 +28,7 @@ void main() {
     float weight = dot(s.rgb, vec3(0.2126, 0.7152, 0.0722)) + 0.01;
     out_layers = coc < -u_near_epsilon ? vec4(1.0, coc, 0.0, 0.0)
                                        : vec4(0.0, 0.0, weight, weight * coc);
-    // As the composite trusts the hidden background (composite.glsl), so the two agree.
-    float hidden = smoothstep(2.0 * u_near_epsilon, 3.0 * u_near_epsilon, -coc);
-    out_background = mix(vec4(s.rgb, 1.0), texelFetch(u_second_layer, pixel, 0), hidden);
+    vec4 second = texelFetch(u_second_layer, pixel, 0);
+    out_background = mix(vec4(s.rgb, 1.0), second, hidden_share(coc, u_near_epsilon));
 }
 #endif

@@ -14,20 +14,16 @@ uniform sampler2D u_color_invd;  // rgb, a = inverse depth (1/m); mipmapped
 uniform float u_small_blur;      // where the small blur shades into the gathered field (px)
 layout(location = 0) out vec4 out_far;
 
-// Per-axis variance (px²) that the composite's bilinear upsampling from half resolution
-// adds: a tent two pixels wide. The composite mixes in the sharp pixel below it.
-const float UPSAMPLE_VARIANCE = 4.0 / 6.0;
-
 // A disc of radius r has r^2/4 of variance per axis. Four bilinear reads of one whole
 // mip level (a fractional level costs two reads each on a software rasteriser) on the
 // diagonals at +-d give it: level L adds (2^L)^2/4 (its box and the bilinear tent), the
-// diagonal spread d^2, and the composite's upsampling UPSAMPLE_VARIANCE. Against the
+// diagonal spread d^2, and the composite's upsampling from half resolution. Against the
 // reference, reads on the axes or three at 120° measured up to 1.7 dB worse on small
 // bright lights.
 vec3 small_blur(vec2 position, float radius) {
     vec2 size = vec2(textureSize(u_color_invd, 0));
     vec2 uv = position / size;
-    float variance = max(0.25 * radius * radius - UPSAMPLE_VARIANCE, 0.0);
+    float variance = max(0.25 * radius * radius - upsampling_variance(2.0), 0.0);
     float lod = floor(max(0.5 * log2(max(variance, 0.0625)), 0.0) + 0.5);
     vec2 d = vec2(sqrt(max(variance - 0.25 * exp2(2.0 * lod), 0.0))) / size;
     vec3 sum = textureLod(u_color_invd, uv + d, lod).rgb
