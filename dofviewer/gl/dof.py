@@ -194,9 +194,7 @@ class DepthOfField:
                 self.preview_far.draw(
                     targets.preview_far_fbo,
                     {"u_color_invd": targets.color_invd, "u_far": fields.far},
-                    u_fields_scale=quality.gather_scale,
-                    u_small_blur=quality.small_blur_px,
-                    **lens_uniforms,
+                    **uniforms,
                 )
         with timer.section("composite"):
             variant = self.composites.get(quality.composite_defines)
