@@ -184,8 +184,6 @@ class DepthOfField:
             "u_tiles": targets.tiles_dilated,
         }
         fields = targets.fields[quality.gather_scale]
-        uniforms["u_fields_scale"] = quality.gather_scale
-        uniforms["u_small_blur"] = quality.small_blur_px
         with timer.section("gather"):
             gather = self._with_kernels(self.gathers.get(quality.gather_defines), lens, quality)
             gather.draw(fields.fbo, gather_textures, **uniforms)
@@ -245,6 +243,8 @@ class DepthOfField:
             "u_tile_size": TILE_SIZE_PX,
             "u_ring_spacing": RING_SPACING_PX,
             "u_max_rings": quality.max_rings,
+            "u_fields_scale": quality.gather_scale,
+            "u_small_blur": quality.small_blur_px,
             "u_aperture_area": polygon_area_factor(lens.aperture_blades),
             "u_near_epsilon": NEAR_FIELD_EPSILON_PX,
             "u_lod_bias": MIP_LOD_BIAS,
