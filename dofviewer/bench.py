@@ -32,7 +32,7 @@ from dofviewer.headless import HeadlessRenderer
 from dofviewer.renderer import FrameSettings
 from dofviewer.scene import load_scene
 
-DOF_PASSES = ("layers", "dilate", "gather", "preview far", "composite")
+DOF_PASSES = ("layers", "dilate", "gather", "resolve", "preview far", "composite")
 #: Depth-of-field work done once per view, not per frame of a rack focus.
 VIEW_PASSES = ("second layer", "prepare")
 NEAR_M, FAR_M = 1.2, 13.0

@@ -25,9 +25,7 @@ RING_SAMPLES = 6
 
 def samples_within(rings: int, ring_samples: int = RING_SAMPLES) -> int:
     """Samples in rings 0..``rings``: the centre and ``ring_samples``·k on ring k."""
-    if ring_samples % 2:
-        raise ValueError(f"ring_samples must be even, got {ring_samples}")
-    return 1 + ring_samples // 2 * rings * (rings + 1)
+    return 1 + ring_samples * rings * (rings + 1) // 2
 
 
 def aperture_edge(angle: np.ndarray, blades: int, rotation_rad: float) -> np.ndarray:
@@ -42,7 +40,7 @@ def aperture_edge(angle: np.ndarray, blades: int, rotation_rad: float) -> np.nda
 
 
 def gather_kernel(max_rings: int, blades: int = 0, rotation_rad: float = 0.0,
-                  ring_samples: int = RING_SAMPLES) -> np.ndarray:  # fmt: skip
+                  ring_samples: int = RING_SAMPLES, interleave: int = 1) -> np.ndarray:  # fmt: skip
     """Rows ``(x, y, ring, near_rho)`` for rings 0..max_rings, ring by ring.
 
     ``(x, y)`` is where to read, in ring spacings: a far-field source there lands on the
@@ -51,7 +49,26 @@ def gather_kernel(max_rings: int, blades: int = 0, rotation_rad: float = 0.0,
     ring steps; ``near_rho`` the distance measured by the flipped aperture of the near
     field (a near source's blur is the aperture itself). Odd rings are turned by half a
     step so samples never line up in radial spokes. Row 0 is the centre.
+
+    With ``interleave`` = 2 it is two patterns, one after the other, each the centre and
+    every other sample of each ring (the even ones, then the odd ones): neighbouring
+    pixels of an interleaved gather take one each, and a 2×2 average of their results
+    has read the whole pattern (see shaders/dof/resolve_fields.glsl).
     """
+    if interleave not in (1, 2) or ring_samples % interleave:
+        raise ValueError(f"cannot interleave {ring_samples} samples a ring {interleave} ways")
+    full = _ring_pattern(max_rings, blades, rotation_rad, ring_samples)
+    if interleave == 1:
+        return full
+    # Within each ring, even and odd samples alternate, and every ring's count is even.
+    index_in_ring = np.concatenate([np.arange(ring_samples * k) for k in range(1, max_rings + 1)])
+    patterns = [np.concatenate([full[:1], full[1:][index_in_ring % 2 == parity]])
+                for parity in (0, 1)]  # fmt: skip
+    return np.concatenate(patterns)
+
+
+def _ring_pattern(max_rings: int, blades: int, rotation_rad: float,
+                  ring_samples: int) -> np.ndarray:  # fmt: skip
     rows = [(0.0, 0.0, 0.0, 0.0)]
     for ring in range(1, max_rings + 1):
         count = ring_samples * ring

@@ -65,6 +65,22 @@ def edge_width(profile: np.ndarray, low: float = 0.1, high: float = 0.9) -> floa
     return float(x_high - x_low)
 
 
+def edge_midpoint(profile: np.ndarray) -> float:
+    """Where a monotonic-ish step in a 1-D profile crosses halfway between its plateaus
+    (px from the profile's start, linearly interpolated; plateaus as in edge_width)."""
+    p = np.asarray(profile, dtype=np.float64)
+    k = max(2, len(p) // 6)
+    a, b = p[:k].mean(), p[-k:].mean()
+    if a == b:
+        raise ValueError("the profile has no step")
+    t = (p - a) / (b - a)
+    i = int(np.argmin(np.abs(t - 0.5)))
+    if t[i] > 0.5:
+        i -= 1
+    i = min(max(i, 0), len(p) - 2)
+    return float(i + (0.5 - t[i]) / (t[i + 1] - t[i]))
+
+
 # --- Edges on a scanline ----------------------------------------------------------------
 
 

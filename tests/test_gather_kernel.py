@@ -1,6 +1,7 @@
 """The gather's precomputed sample patterns (pure math) and the frame's guard band."""
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -26,10 +27,43 @@ def test_rings_hold_sk_samples_at_k_ring_steps_on_a_round_aperture(ring_samples)
 
 def test_the_gathers_take_6k_samples_on_ring_k_up_to_their_ring_limits():
     assert FINAL.gather_defines["KERNEL_SAMPLES"] == samples_within(6) == 127
-    assert PREVIEW.gather_defines["KERNEL_SAMPLES"] == 1 + 6 + 12 + 18
-    assert FINAL.gather_defines["RING_SAMPLES"] == PREVIEW.gather_defines["RING_SAMPLES"] == 6
-    with pytest.raises(ValueError, match="even"):
-        samples_within(3, 7)  # the shader's ring sum halves it
+    assert FINAL.gather_defines["RING_SAMPLES"] == 6
+    assert FINAL.gather_defines["INTERLEAVE"] == 1
+    # The preview's texels take 3k of ring k's 6k samples each, in two patterns.
+    assert PREVIEW.gather_defines["INTERLEAVE"] == 2
+    assert PREVIEW.gather_defines["RING_SAMPLES"] == 3
+    assert PREVIEW.gather_defines["KERNEL_SAMPLES"] == 2 * (1 + 3 + 6 + 9)
+    assert samples_within(3, 3) == 19  # odd ring counts: ring sums k(k+1) are even
+
+
+@pytest.mark.parametrize("blades", [0, 6])
+def test_interleaved_patterns_each_take_every_other_sample_of_every_ring(blades):
+    full = gather_kernel(3, blades, 0.3)
+    halves = gather_kernel(3, blades, 0.3, interleave=2)
+    assert len(halves) == 2 * samples_within(3, 3)
+    first, second = np.split(halves, 2)
+    assert np.all(first[0] == 0) and np.all(second[0] == 0)  # each has the centre
+    # Together they are the whole pattern, once each.
+    together = np.concatenate([first[1:], second[1:]])
+    order = np.lexsort(together.T)
+    np.testing.assert_array_equal(together[order], full[1:][np.lexsort(full[1:].T)])
+    for pattern in (first, second):
+        for ring in range(1, 4):
+            rows = pattern[pattern[:, 2] == ring]
+            assert len(rows) == 3 * ring
+            if blades == 0:  # evenly spread round the ring: no lopsided half
+                assert np.abs(rows[:, :2].mean(axis=0)).max() < 1e-5
+    # Ring by ring, as the shader's loop over the first n rings needs.
+    assert np.all(np.diff(first[:, 2]) >= 0) and np.all(np.diff(second[:, 2]) >= 0)
+
+
+def test_only_two_way_interleaving_of_even_rings_is_made():
+    with pytest.raises(ValueError, match="interleave"):
+        gather_kernel(3, ring_samples=6, interleave=3)
+    with pytest.raises(ValueError, match="interleave"):
+        gather_kernel(3, ring_samples=5, interleave=2)
+    with pytest.raises(ValueError, match="interleave must be 1 or 2"):
+        replace(PREVIEW, interleave=4)
 
 
 def test_odd_rings_are_turned_half_a_step_so_no_spokes_form():

@@ -142,15 +142,14 @@ class FrameTargets:
 
         # Gather: far and near fields, at half resolution (and at a quarter, for the
         # viewer's preview while focus moves), each keyed by its scale.
+        # An interleaved gather writes its own pair, which the resolve pass averages into
+        # these; its texels reach one further up and right (the average's corner).
         self.fields = {}
+        self.interleaved_fields = {}
         for scale in GATHER_SCALES:
-            fields_size = (-(-w // scale), -(-h // scale))
-            far = self._texture(fields_size, 4, "f2")
-            near = self._texture(fields_size, 4, "f2")
-            far.filter = near.filter = (moderngl.LINEAR, moderngl.LINEAR)  # upsampled
-            fields_fbo = self._fbo([far, near])
-            fields_fbo.scissor = self.frame_rect(scale)
-            self.fields[scale] = GatherFields(far, near, fields_fbo)
+            self.fields[scale] = self._fields(scale, self.frame_rect(scale))
+            x, y, rect_w, rect_h = self.frame_rect(scale)
+            self.interleaved_fields[scale] = self._fields(scale, (x, y, rect_w + 1, rect_h + 1))
         # The preview's far field at half resolution (small blurs and the gathered field).
         self.preview_far = self._texture((-(-w // 2), -(-h // 2)), 4, "f2")
         self.preview_far.filter = (moderngl.LINEAR, moderngl.LINEAR)
@@ -163,6 +162,16 @@ class FrameTargets:
         self.linear_fbo.scissor = self.frame_rect(1)
         self.display = self._texture(frame, 4, "f1")
         self.display_fbo = self._fbo([self.display])
+
+    def _fields(self, scale: int, rect: tuple[int, int, int, int]) -> GatherFields:
+        w, h = self.padded_size
+        fields_size = (-(-w // scale), -(-h // scale))
+        far = self._texture(fields_size, 4, "f2")
+        near = self._texture(fields_size, 4, "f2")
+        far.filter = near.filter = (moderngl.LINEAR, moderngl.LINEAR)  # upsampled
+        fbo = self._fbo([far, near])
+        fbo.scissor = rect
+        return GatherFields(far, near, fbo)
 
     def frame_rect(self, scale: int) -> tuple[int, int, int, int]:
         """(x, y, width, height) of the visible frame in a target 1/``scale`` of the padded
@@ -189,7 +198,8 @@ class FrameTargets:
         """GPU memory held by the depth-of-field targets (for the benchmark), counted from
         the textures themselves; a mip chain adds a third."""
         mipmapped = (self.color_invd, self.layers, self.background)
-        fields = [t for f in self.fields.values() for t in (f.far, f.near)]
+        all_fields = (*self.fields.values(), *self.interleaved_fields.values())
+        fields = [t for f in all_fields for t in (f.far, f.near)]
         plain = (self.depth_m, self.second_layer, self.second_layer_depth, self.tiles,
                  self.tiles_dilated, self.preview_far, *fields)  # fmt: skip
 

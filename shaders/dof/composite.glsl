@@ -16,7 +16,9 @@
 #include "dof/gather_library.glsl"
 #include "dof/fields.glsl"
 #include "dof/hidden.glsl"
+#if EXACT_SMALL_BLUR
 uniform float u_small_blur;  // largest CoC radius (px) gathered here at full resolution
+#endif
 uniform sampler2D u_background;          // what blurred foregrounds hide (layers.glsl), mipmapped
 uniform sampler2D u_second_layer_depth;  // the second layer's depth buffer
 layout(location = 0) out vec4 out_color;

@@ -9,21 +9,44 @@
 #if defined FRAGMENT_SHADER
 #include "dof/gather_library.glsl"
 uniform int u_fields_scale;  // 2 (half resolution) or 4 (quarter: the viewer's preview)
-uniform float u_small_blur;  // the composite's (or preview's) small blurs reach this far (px)
+
+// Per-axis variance (px²) the resolve pass's 2x2 average of texels `scale` pixels apart
+// adds to an interleaved gather's result.
+float resolve_variance(float scale) {
+    return INTERLEAVE == 2 ? 0.25 * scale * scale : 0.0;
+}
 layout(location = 0) out vec4 out_far;   // far-field colour x upsampling weight, weight
 layout(location = 1) out vec4 out_near;  // near-field colour x coverage alpha, alpha
 
 void main() {
+    float scale = float(u_fields_scale);
+#if INTERLEAVE == 2
+    // Neighbouring texels take alternate halves of the ring pattern, and the resolve pass
+    // averages each 2x2 of them (resolve_fields.glsl), which stands at their shared
+    // corner: so each gathers at its block's corner. A bilinear read there, one level
+    // finer than the block, is the block round that corner.
+    vec2 position = scale * floor(gl_FragCoord.xy);
+    int pattern = ((int(gl_FragCoord.x) + int(gl_FragCoord.y)) & 1) * (KERNEL_SAMPLES / 2);
+    vec2 block_uv = position / vec2(textureSize(u_color_invd, 0));
+    float block_lod = log2(scale) - 1.0;
+    vec4 centre = textureLod(u_color_invd, block_uv, block_lod);
+#if LAYERS
+    vec4 layers = textureLod(u_layers, block_uv, block_lod);
+#endif
+#else
     // The centre of this texel's block of full-resolution pixels, and the mip level
     // whose texels are that block.
-    float scale = float(u_fields_scale);
     vec2 position = scale * floor(gl_FragCoord.xy) + 0.5 * scale;
+    int pattern = 0;
     int level = u_fields_scale == 4 ? 2 : 1;
     // Mip levels round odd sizes down, this target rounds them up: clamp the last texel.
     ivec2 texel = min(ivec2(gl_FragCoord.xy), textureSize(u_color_invd, level) - 1);
     vec4 centre = texelFetch(u_color_invd, texel, level);
 #if LAYERS
     vec4 layers = texelFetch(u_layers, texel, level);
+#endif
+#endif
+#if LAYERS
     // The block's own blur: its far pixels' CoC, or its near pixels' where they dominate.
     float coc = layers.x > 0.5 ? layers.y / layers.x : layers.w / max(layers.z, 1e-6);
 #else
@@ -34,11 +57,14 @@ void main() {
     // so that one bilinear read there does the weighted upsampling: a texel that gathered
     // nothing has weight 0, and a block that straddles a near-field silhouette counts
     // less, since its colour is part foreground and would darken the background just
-    // inside a blurred edge.
+    // inside a blurred edge. A sharp block has weight 0 too: its own pixels are drawn
+    // sharp at full resolution, and through upsampling its colour would only bleed into
+    // the blurred background beside a sharp foreground (a dark fringe round a dark pole
+    // in the halo case: 53.6 -> 55.2 dB against the reference).
     float upsample_weight = abs(2.0 * layers.x - 1.0);
     float kernel_radius = max(near_reach(position), abs(coc));
     if (kernel_radius < 1.0) {
-        out_far = vec4(centre.rgb, 1.0) * upsample_weight;
+        out_far = vec4(0.0);
         out_near = vec4(0.0);
         return;
     }
@@ -47,14 +73,8 @@ void main() {
     // a quarter resolution one level coarser, or the sparse output texels would alias.
     float min_lod = (kernel_radius < 8.0 ? 0.0 : 1.0) + log2(scale) - 1.0;
     gather(position, kernel_radius, vec4(centre.rgb, coc), false, min_lod,
-           upsampling_variance(scale));
+           upsampling_variance(scale) + resolve_variance(scale), pattern);
     out_far = g_far.a > 0.0 ? vec4(g_far.rgb, 1.0) * upsample_weight : vec4(0.0);
-#if !EXACT_SMALL_BLUR
-    // Small blurs come from the mip chain, each pixel by its own CoC: the coarse near
-    // field shows only where a near blur wider than they cover reaches, or a surface just
-    // in front of focus would take its blocks.
-    g_near.a *= smoothstep(0.75 * u_small_blur, u_small_blur, near_reach(position));
-#endif
     // Premultiplied, so bilinear upsampling does not darken the field's edges.
     out_near = vec4(g_near.rgb * g_near.a, g_near.a);
 }

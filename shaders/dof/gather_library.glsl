@@ -2,8 +2,10 @@
 // full-resolution composite. Include after common/constants.glsl; it includes
 // common/thin_lens.glsl. Compile-time switches: KERNEL_SAMPLES and EXACT_REACH (the
 // sizes of u_kernel and u_exact_kernel), RING_SAMPLES (ring k holds RING_SAMPLES * k
-// samples), LAYERS (1: coarse texels are split by the per-frame layer moments; 0: each
-// takes the CoC of its mean inverse depth, for the preview, which skips the layers pass).
+// samples in each pixel's pattern; u_kernel holds INTERLEAVE such patterns), LAYERS (1:
+// coarse texels are split by the per-frame layer moments; 0: each takes the CoC of its
+// mean inverse depth, for the preview, which skips the layers pass), EXACT_SMALL_BLUR
+// (0: the composite does not gather small blurs itself; see preview_shares.glsl).
 //
 // It is scatter-as-gather with separate near and far fields.
 //
@@ -60,6 +62,14 @@ float spread(float radius, float shaped_rho, float inverse_dr, float cell_area) 
     return cover * cell_area / max(u_aperture_area * squared, cell_area);
 }
 
+#if EXACT_SMALL_BLUR
+float near_share(float coc) {
+    return 1.0;
+}
+#else
+#include "dof/preview_shares.glsl"
+#endif
+
 // Adds one source sample, given as its colour and layer moments (see u_layers), where
 // its blur reaches this pixel: its near part by the flipped aperture (near_rho), its far
 // part by the aperture (far_rho), both in units of the aperture's circumradius. Behind a
@@ -72,7 +82,7 @@ void accumulate(vec3 color, vec4 layers, float far_rho, float near_rho, float fi
     float far_fraction = 1.0 - near_fraction;
     if (near_fraction > 1e-3) {
         float radius = -layers.y / near_fraction;
-        float weight = spread(radius, near_rho, inverse_dr, cell_area);
+        float weight = spread(radius, near_rho, inverse_dr, cell_area) * near_share(-radius);
         g_near += vec4(color, 1.0) * near_fraction * weight;
     }
     if (far_fraction > 1e-3 && layers.z > 0.0) {
@@ -105,6 +115,7 @@ void accumulate_single(vec3 color, float coc, float far_rho, float near_rho, flo
     float weight = is_near || !centre_is_near
         ? spread(radius, is_near ? near_rho : far_rho, inverse_dr, cell_area)
         : hole_fill / (1.0 + fill_rings * fill_rings);
+    if (is_near) weight *= near_share(coc);
     vec4 sum = vec4(color, 1.0) * weight;
     if (is_near) g_near += sum;
     else g_far += sum;
@@ -142,9 +153,9 @@ float near_reach(vec2 position) {
 // over `kernel_radius`, into g_far and g_near (normalised colour, weight / alpha).
 // `centre` is the pixel's own colour and CoC (not its inverse depth); `exact_centre` says
 // it is one texel of the full-resolution image (else it stands for a coarser footprint,
-// read at `min_lod`).
+// read at `min_lod`). `pattern` is the row of u_kernel where this pixel's pattern starts.
 void gather(vec2 position, float kernel_radius, vec4 centre, bool exact_centre, float min_lod,
-            float upsample_variance) {
+            float upsample_variance, int pattern) {
     vec2 inverse_size = 1.0 / vec2(textureSize(u_color_invd, 0));
     float centre_coc = centre.a;
     bool centre_is_near = centre_coc < -u_near_epsilon;
@@ -179,9 +190,9 @@ void gather(vec2 position, float kernel_radius, vec4 centre, bool exact_centre, 
     }
     // The aperture-shaped rings come precomputed (dofviewer/gather_kernel.py), in units
     // of the ring spacing: (x, y, ring, near_rho), ring after ring.
-    int samples = 1 + RING_SAMPLES / 2 * rings * (rings + 1);
+    int samples = 1 + RING_SAMPLES * rings * (rings + 1) / 2;
     for (int i = 1; i < samples; ++i) {
-        vec4 k = u_kernel[i];
+        vec4 k = u_kernel[pattern + i];
         // The sample's share of the disc grows with the square of the outline's reach.
         float shape_squared = dot(k.xy, k.xy) / (k.z * k.z);
         add_sample((position + dr * k.xy) * inverse_size, lod, k.z * dr, k.w * dr, k.z,

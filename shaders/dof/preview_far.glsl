@@ -10,8 +10,8 @@
 #if defined FRAGMENT_SHADER
 #include "common/thin_lens.glsl"
 #include "dof/fields.glsl"
+#include "dof/preview_shares.glsl"
 uniform sampler2D u_color_invd;  // rgb, a = inverse depth (1/m); mipmapped
-uniform float u_small_blur;      // where the small blur shades into the gathered field (px)
 layout(location = 0) out vec4 out_far;
 
 // A disc of radius r has r^2/4 of variance per axis. Four bilinear reads of one whole
@@ -26,11 +26,16 @@ vec3 small_blur(vec2 position, float radius) {
     float variance = max(0.25 * radius * radius - upsampling_variance(2.0), 0.0);
     float lod = floor(max(0.5 * log2(max(variance, 0.0625)), 0.0) + 0.5);
     vec2 d = vec2(sqrt(max(variance - 0.25 * exp2(2.0 * lod), 0.0))) / size;
-    vec3 sum = textureLod(u_color_invd, uv + d, lod).rgb
-             + textureLod(u_color_invd, uv - d, lod).rgb
-             + textureLod(u_color_invd, uv + vec2(d.x, -d.y), lod).rgb
-             + textureLod(u_color_invd, uv + vec2(-d.x, d.y), lod).rgb;
-    return 0.25 * sum;
+    // One read where the spread is nil (a sharp pixel: the level is the blur). As a loop's
+    // trip count, not a branch: a software rasteriser runs both sides of a branch, but
+    // leaves a loop once no pixel beside it needs another turn.
+    int reads = d.x > 0.0 ? 4 : 1;
+    vec3 sum = vec3(0.0);
+    for (int i = 0; i < reads; ++i) {
+        vec2 offset = d * vec2(i == 1 || i == 3 ? -1.0 : 1.0, i >= 2 ? -1.0 : 1.0);
+        sum += textureLod(u_color_invd, uv + offset, lod).rgb;
+    }
+    return sum / float(reads);
 }
 
 void main() {
@@ -38,9 +43,10 @@ void main() {
     vec2 position = 2.0 * floor(gl_FragCoord.xy) + 1.0;
     ivec2 texel = min(ivec2(gl_FragCoord.xy), textureSize(u_color_invd, 1) - 1);
     float radius = abs(coc_radius_at(texelFetch(u_color_invd, texel, 1).a));
-    vec3 small = small_blur(position, radius);
+    float t = wide_share(radius);
+    // Wholly blurred pixels need no small blur: masked off, its loop runs once.
+    vec3 small = t < 1.0 ? small_blur(position, radius) : vec3(0.0);
     vec4 wide = upsample_far(position);
-    float t = smoothstep(0.75 * u_small_blur, u_small_blur, radius);
     out_far = vec4(wide.a > 0.0 ? mix(small, wide.rgb, t) : small, 1.0);
 }
 #endif
