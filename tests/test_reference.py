@@ -32,7 +32,7 @@ MEASURED_GAIN_OVER_BASELINE_DB = {"halo": 2.51, "near-bleed": 12.52, "bokeh": 8.
 MARGIN_DB = 1.5
 #: The viewer's preview preset on the same cases (dofviewer/gl/dof.py: PREVIEW), measured
 #: on llvmpipe when set. It trades these for a DOF 7 to 9 times cheaper than the final one.
-MEASURED_PREVIEW_PSNR_DB = {"halo": 42.02, "near-bleed": 35.66, "bokeh": 33.71, "floor": 31.35}
+MEASURED_PREVIEW_PSNR_DB = {"halo": 42.02, "near-bleed": 35.66, "bokeh": 33.71, "floor": 30.93}
 
 
 def test_aperture_samples_cover_the_aperture_evenly():

@@ -12,7 +12,7 @@ uniform float u_small_blur;
 // staircase along blurred silhouettes. Done by the time the far field's hand-over
 // starts: taking over later (from 2/3 or 3/4) lost up to 1.8 dB against the reference
 // where a ball just in front of focus meets a sharp one, and brought the staircase back
-// inside it. The price: near edges 8-10 px wide come out up to 40 % wider.
+// inside it. The price: near edges 8-10 px wide come out up to 55 % wider.
 float near_share(float coc) {
     return smoothstep(0.5 * u_small_blur, 0.75 * u_small_blur, -coc);
 }
