@@ -69,7 +69,8 @@ class Renderer:
         self.ctx = ctx
         self.shaders = ShaderLibrary(ctx)
         msaa = default_msaa(ctx) if msaa is None else msaa
-        self.targets = FrameTargets(ctx, size, supersample, msaa)
+        interleaved = {q.gather_scale for q in QUALITY_PRESETS.values() if q.interleave > 1}
+        self.targets = FrameTargets(ctx, size, supersample, msaa, tuple(sorted(interleaved)))
         self.scene_pass = ScenePass(ctx, self.shaders)
         self.dof = DepthOfField(ctx, self.shaders)
         self.tonemap = Tonemap(ctx, self.shaders)

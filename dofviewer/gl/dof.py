@@ -211,7 +211,10 @@ class DepthOfField:
             "u_tiles": targets.tiles_dilated,
         }
         fields = targets.fields[quality.gather_scale]
-        interleaved = targets.interleaved_fields[quality.gather_scale]
+        # An interleaved gather writes raw fields, which the resolve pass averages.
+        interleaved = targets.interleaved_fields.get(quality.gather_scale)
+        if quality.interleave > 1 and interleaved is None:
+            raise ValueError(f"the targets hold no interleaved fields at 1/{quality.gather_scale}")
         with timer.section("gather"):
             gather = self._with_kernels(self.gathers.get(quality.gather_defines), lens, quality)
             gather.draw(interleaved.fbo if quality.interleave > 1 else fields.fbo,

@@ -63,7 +63,9 @@ class FrameTargets:
     ``ids_source`` are what later passes read, resolved or not)."""
 
     def __init__(self, ctx: moderngl.Context, size: tuple[int, int], supersample: int = 1,
-                 msaa: int = 0):  # fmt: skip
+                 msaa: int = 0, interleaved_scales: tuple[int, ...] = ()):  # fmt: skip
+        """``interleaved_scales``: the gather scales some preset interleaves at (their raw
+        fields are made only for those)."""
         if supersample not in (1, 2, 3, 4):
             raise ValueError(f"supersample must be 1..4, got {supersample}")
         if msaa not in (0, 1, 2, 4, 8):
@@ -71,9 +73,12 @@ class FrameTargets:
         msaa = max(msaa, 1)
         if msaa > multisample_limit(ctx):
             msaa = 1
+        if not set(interleaved_scales) <= set(GATHER_SCALES):
+            raise ValueError(f"interleaved_scales must be among {GATHER_SCALES}")
         self.ctx = ctx
         self.supersample = supersample
         self.msaa = msaa
+        self.interleaved_scales = tuple(interleaved_scales)
         # Bound before our framebuffers are freed: moderngl re-binds the last bound
         # framebuffer after creating one, and a freed one would be a GL error.
         self._default_fbo = ctx.detect_framebuffer(0)
@@ -148,6 +153,7 @@ class FrameTargets:
         self.interleaved_fields = {}
         for scale in GATHER_SCALES:
             self.fields[scale] = self._fields(scale, self.frame_rect(scale))
+        for scale in self.interleaved_scales:
             x, y, rect_w, rect_h = self.frame_rect(scale)
             self.interleaved_fields[scale] = self._fields(scale, (x, y, rect_w + 1, rect_h + 1))
         # The preview's far field at half resolution (small blurs and the gathered field).
