@@ -78,8 +78,8 @@ class GatherQuality:
     #: With ``exact_small_blur``, blurs up to this radius are gathered exactly at full
     #: resolution; without, they come from four mip reads at half resolution (shading
     #: into the gathered field over the last quarter of the range), and the coarse near
-    #: field takes near sources blurred by more than half of it (near_share() in
-    #: shaders/dof/gather_library.glsl).
+    #: field takes near sources blurred by more than half of it
+    #: (shaders/dof/preview_shares.glsl).
     small_blur_px: float
     gather_scale: int = 2  # the wide gather's resolution: 1/2 or 1/4 of the frame's
     exact_small_blur: bool = True

@@ -57,7 +57,12 @@ void main() {
         far = g_far;
         near = g_near;
     }
-    if (!small_far) far = upsample_far(position);
+    if (!small_far) {
+        // Sharp blocks leave the far field empty (gather.glsl): a blurred pixel whose
+        // every neighbouring block is sharp keeps its own colour.
+        vec4 upsampled = upsample_far(position);
+        far = upsampled.a > 0.0 ? upsampled : vec4(centre.rgb, 1.0);
+    }
     if (!small_near) near = upsample_near(position);
 #else
     // The viewer's preview: no gather here at all (a software rasteriser runs every

@@ -28,7 +28,8 @@ vec3 small_blur(vec2 position, float radius) {
     vec2 d = vec2(sqrt(max(variance - 0.25 * exp2(2.0 * lod), 0.0))) / size;
     // One read where the spread is nil (a sharp pixel: the level is the blur). As a loop's
     // trip count, not a branch: a software rasteriser runs both sides of a branch, but
-    // leaves a loop once no pixel beside it needs another turn.
+    // leaves a loop once no pixel beside it needs another turn (llvmpipe: after one turn
+    // more than the most any of them takes, so sharp pixels pay two reads, not four).
     int reads = d.x > 0.0 ? 4 : 1;
     vec3 sum = vec3(0.0);
     for (int i = 0; i < reads; ++i) {
@@ -44,7 +45,7 @@ void main() {
     ivec2 texel = min(ivec2(gl_FragCoord.xy), textureSize(u_color_invd, 1) - 1);
     float radius = abs(coc_radius_at(texelFetch(u_color_invd, texel, 1).a));
     float t = wide_share(radius);
-    // Wholly blurred pixels need no small blur: masked off, its loop runs once.
+    // Wholly blurred pixels need no small blur: masked off, its loop turns once.
     vec3 small = t < 1.0 ? small_blur(position, radius) : vec3(0.0);
     vec4 wide = upsample_far(position);
     out_far = vec4(wide.a > 0.0 ? mix(small, wide.rgb, t) : small, 1.0);
