@@ -36,6 +36,17 @@ def disc_edge_width_factor(low: float = 0.1, high: float = 0.9) -> float:
     return (offset(high) - offset(low)) / 2.0
 
 
+def _step_fraction(profile: np.ndarray) -> np.ndarray:
+    """A step profile rescaled to run from 0 on its first plateau to 1 on its last, the
+    plateaus being the means of the outer sixth on either side."""
+    p = np.asarray(profile, dtype=np.float64)
+    k = max(2, len(p) // 6)
+    a, b = p[:k].mean(), p[-k:].mean()
+    if a == b:
+        raise ValueError("the profile has no step")
+    return (p - a) / (b - a)
+
+
 def edge_width(profile: np.ndarray, low: float = 0.1, high: float = 0.9) -> float:
     """10–90 % rise distance (px) of a monotonic-ish step in a 1-D profile.
 
@@ -43,13 +54,8 @@ def edge_width(profile: np.ndarray, low: float = 0.1, high: float = 0.9) -> floa
     by linear interpolation, scanning outwards from the steepest point so that noise in
     the plateaus cannot produce a spurious crossing.
     """
-    p = np.asarray(profile, dtype=np.float64)
-    n = len(p)
-    k = max(2, n // 6)
-    a, b = p[:k].mean(), p[-k:].mean()
-    if a == b:
-        raise ValueError("the profile has no step")
-    t = (p - a) / (b - a)
+    t = _step_fraction(profile)
+    n = len(t)
     centre = int(np.argmin(np.abs(t - 0.5)))
 
     i = centre
@@ -67,17 +73,12 @@ def edge_width(profile: np.ndarray, low: float = 0.1, high: float = 0.9) -> floa
 
 def edge_midpoint(profile: np.ndarray) -> float:
     """Where a monotonic-ish step in a 1-D profile crosses halfway between its plateaus
-    (px from the profile's start, linearly interpolated; plateaus as in edge_width)."""
-    p = np.asarray(profile, dtype=np.float64)
-    k = max(2, len(p) // 6)
-    a, b = p[:k].mean(), p[-k:].mean()
-    if a == b:
-        raise ValueError("the profile has no step")
-    t = (p - a) / (b - a)
+    (px from the profile's start, linearly interpolated)."""
+    t = _step_fraction(profile)
     i = int(np.argmin(np.abs(t - 0.5)))
     if t[i] > 0.5:
         i -= 1
-    i = min(max(i, 0), len(p) - 2)
+    i = min(max(i, 0), len(t) - 2)
     return float(i + (0.5 - t[i]) / (t[i + 1] - t[i]))
 
 

@@ -16,6 +16,7 @@ from dofviewer.measure import (
     bokeh_disc,
     centroid,
     disc_edge_width_factor,
+    edge_midpoint,
     edge_width,
     energy_ratio,
     median_relative_error,
@@ -60,6 +61,16 @@ def test_edge_width_of_a_disc_blurred_step():
     assert edge_width(row[::-1]) == pytest.approx(0.687 * 20, rel=0.02)  # a falling edge
     with pytest.raises(ValueError, match="no step"):
         edge_width(np.ones(30))
+
+
+def test_edge_midpoint_is_where_the_step_was():
+    # The step lies between columns 79 and 80: index 39.5 of a row cut from column 40.
+    row = blurred(step(), 10)[H // 2, 40:121]
+    assert edge_midpoint(row) == pytest.approx(39.5, abs=0.05)
+    assert edge_midpoint(row[::-1]) == pytest.approx(80 - 39.5, abs=0.05)  # a falling edge
+    assert edge_midpoint(blurred(step(at=83), 10)[H // 2, 40:121]) == pytest.approx(42.5, abs=0.05)
+    with pytest.raises(ValueError, match="no step"):
+        edge_midpoint(np.ones(30))
 
 
 def test_aperture_kernels_hold_their_area_and_point_their_corners_up():
