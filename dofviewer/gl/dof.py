@@ -210,20 +210,19 @@ class DepthOfField:
             "u_layers": targets.layers,
             "u_tiles": targets.tiles_dilated,
         }
-        fields = targets.fields[quality.gather_scale]
-        # An interleaved gather writes raw fields, which the resolve pass averages.
-        interleaved = targets.interleaved_fields.get(quality.gather_scale)
-        if quality.interleave > 1 and interleaved is None:
-            raise ValueError(f"the targets hold no interleaved fields at 1/{quality.gather_scale}")
+        fields = gathered = targets.fields[quality.gather_scale]
+        if quality.interleave > 1:
+            # An interleaved gather writes raw fields, which the resolve pass averages.
+            gathered = targets.interleaved_fields.get(quality.gather_scale)
+            if gathered is None:
+                raise ValueError(f"no interleaved fields at 1/{quality.gather_scale}")
         with timer.section("gather"):
             gather = self._with_kernels(self.gathers.get(quality.gather_defines), lens, quality)
-            gather.draw(interleaved.fbo if quality.interleave > 1 else fields.fbo,
-                        gather_textures, **uniforms)  # fmt: skip
-        if quality.interleave > 1:
+            gather.draw(gathered.fbo, gather_textures, **uniforms)
+        if gathered is not fields:
             with timer.section("resolve"):
-                self.resolve_fields.draw(
-                    fields.fbo, {"u_far": interleaved.far, "u_near": interleaved.near}
-                )
+                raw = {"u_far": gathered.far, "u_near": gathered.near}
+                self.resolve_fields.draw(fields.fbo, raw)
         if not quality.exact_small_blur:
             with timer.section("preview far"):
                 self.preview_far.draw(

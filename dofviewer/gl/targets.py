@@ -157,8 +157,7 @@ class FrameTargets:
             x, y, rect_w, rect_h = self.frame_rect(scale)
             self.interleaved_fields[scale] = self._fields(scale, (x, y, rect_w + 1, rect_h + 1))
         # The preview's far field at half resolution (small blurs and the gathered field).
-        self.preview_far = self._texture((-(-w // 2), -(-h // 2)), 4, "f2")
-        self.preview_far.filter = (moderngl.LINEAR, moderngl.LINEAR)
+        self.preview_far = self._upsampled(2)
         self.preview_far_fbo = self._fbo([self.preview_far])
         self.preview_far_fbo.scissor = self.frame_rect(2)
 
@@ -170,14 +169,18 @@ class FrameTargets:
         self.display_fbo = self._fbo([self.display])
 
     def _fields(self, scale: int, rect: tuple[int, int, int, int]) -> GatherFields:
-        w, h = self.padded_size
-        fields_size = (-(-w // scale), -(-h // scale))
-        far = self._texture(fields_size, 4, "f2")
-        near = self._texture(fields_size, 4, "f2")
-        far.filter = near.filter = (moderngl.LINEAR, moderngl.LINEAR)  # upsampled
+        far, near = self._upsampled(scale), self._upsampled(scale)
         fbo = self._fbo([far, near])
         fbo.scissor = rect
         return GatherFields(far, near, fbo)
+
+    def _upsampled(self, scale: int) -> moderngl.Texture:
+        """RGBA16F at 1/``scale`` of the padded size (rounded up), read with bilinear
+        filtering: the lower-resolution fields that later passes upsample."""
+        w, h = self.padded_size
+        texture = self._texture((-(-w // scale), -(-h // scale)), 4, "f2")
+        texture.filter = (moderngl.LINEAR, moderngl.LINEAR)
+        return texture
 
     def frame_rect(self, scale: int) -> tuple[int, int, int, int]:
         """(x, y, width, height) of the visible frame in a target 1/``scale`` of the padded
