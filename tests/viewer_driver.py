@@ -69,6 +69,7 @@ def read_x_window(display: str, window: int) -> np.ndarray:
                                ctypes.c_uint, ctypes.c_uint, ctypes.c_ulong, ctypes.c_int]  # fmt: skip
     xlib.XGetWindowAttributes.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_void_p]
     xlib.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    xlib.XFree.argtypes = [ctypes.c_void_p]
     connection = xlib.XOpenDisplay(display.encode())
     assert connection, f"cannot open X display {display}"
     try:
@@ -84,7 +85,11 @@ def read_x_window(display: str, window: int) -> np.ndarray:
         pixels = rows.reshape(height, header.bytes_per_line)[:, : width * 4].reshape(
             height, width, 4
         )
-        return pixels[..., 2::-1].copy()  # BGRX → RGB
+        rgb = pixels[..., 2::-1].copy()  # BGRX → RGB
+        # What XDestroyImage (a macro) does for an image XGetImage made: free both.
+        xlib.XFree(header.data)
+        xlib.XFree(image)
+        return rgb
     finally:
         xlib.XCloseDisplay(connection)
 
