@@ -70,6 +70,18 @@ float near_share(float coc) {
 #include "dof/preview_shares.glsl"
 #endif
 
+// How far a far-field source of CoC `coc` spreads over this pixel: a source behind it is
+// hidden beyond this pixel's own CoC.
+float far_spread_radius(float coc, float centre_coc) {
+    return coc > centre_coc ? min(abs(coc), abs(centre_coc)) : abs(coc);
+}
+
+// Behind a blurred foreground a far source fills instead, the nearest most (it is the
+// likeliest continuation of what is hidden): `fill_rings` is its distance in ring steps.
+float fill_weight(float hole_fill, float fill_rings) {
+    return hole_fill / (1.0 + fill_rings * fill_rings);
+}
+
 // Adds one source sample, given as its colour and layer moments (see u_layers), where
 // its blur reaches this pixel: its near part by the flipped aperture (near_rho), its far
 // part by the aperture (far_rho), both in units of the aperture's circumradius. Behind a
@@ -89,15 +101,12 @@ void accumulate(vec3 color, vec4 layers, float far_rho, float near_rho, float fi
         float coc = layers.w / layers.z;
         float weight;
         if (centre_is_near) {
-            // Behind a blurred foreground: fill with the visible background nearby, the
-            // nearest most (it is the likeliest continuation of what is hidden). Only
-            // texels (almost) free of foreground count: a mixed texel's colour is part
-            // foreground and would darken the fill towards the silhouette.
-            weight = hole_fill * smoothstep(0.8, 1.0, far_fraction) / (1.0 + fill_rings * fill_rings);
+            // Behind a blurred foreground. Only texels (almost) free of foreground count:
+            // a mixed texel's colour is part foreground and would darken the fill
+            // towards the silhouette.
+            weight = fill_weight(hole_fill, fill_rings) * smoothstep(0.8, 1.0, far_fraction);
         } else {
-            // A sample behind this pixel is hidden beyond this pixel's own CoC.
-            float radius = coc > centre_coc ? min(abs(coc), abs(centre_coc)) : abs(coc);
-            weight = spread(radius, far_rho, inverse_dr, cell_area);
+            weight = spread(far_spread_radius(coc, centre_coc), far_rho, inverse_dr, cell_area);
         }
         g_far += vec4(color, 1.0) * far_fraction * weight;
     }
@@ -110,11 +119,10 @@ void accumulate_single(vec3 color, float coc, float far_rho, float near_rho, flo
                        float inverse_dr, float cell_area, float centre_coc, bool centre_is_near,
                        float hole_fill) {
     bool is_near = coc < -u_near_epsilon;
-    float far_radius = coc > centre_coc ? min(abs(coc), abs(centre_coc)) : abs(coc);
-    float radius = is_near ? -coc : far_radius;
+    float radius = is_near ? -coc : far_spread_radius(coc, centre_coc);
     float weight = is_near || !centre_is_near
         ? spread(radius, is_near ? near_rho : far_rho, inverse_dr, cell_area)
-        : hole_fill / (1.0 + fill_rings * fill_rings);
+        : fill_weight(hole_fill, fill_rings);
     if (is_near) weight *= near_share(coc);
     vec4 sum = vec4(color, 1.0) * weight;
     if (is_near) g_near += sum;
