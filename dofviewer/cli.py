@@ -91,6 +91,10 @@ def add_lens_options(parser: argparse.ArgumentParser):
     )
 
 
+SCENE_HELP = "scene JSON, model (.gltf, .glb, .obj) or bundled name (default: the demo)"
+CAMERA_HELP = "for a model: which of its cameras frames the shot, by name or index (its first)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="dofviewer", description="Real-time depth of field and rack focus.")
     from dofviewer import __version__
@@ -99,7 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     render = commands.add_parser("render", help="render one frame headless (no window) to PNG")
-    render.add_argument("scene", nargs="?", metavar="SCENE", help="scene JSON (default: the demo)")
+    render.add_argument("scene", nargs="?", metavar="SCENE", help=SCENE_HELP)
+    render.add_argument("--camera", metavar="NAME|INDEX", help=CAMERA_HELP)
     render.add_argument("-o", "--output", metavar="OUT.png", required=True, help="PNG to write")
     render.add_argument(
         "--size", type=parse_size, default=(960, 540), metavar="WxH", help="default 960x540"
@@ -126,7 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--depth-out", metavar="OUT.npy", help="view depth in metres (float32 H×W)")
 
     view = commands.add_parser("view", help="open the interactive viewer (the default)")
-    view.add_argument("scene", nargs="?", metavar="SCENE", help="scene JSON (default: the demo)")
+    view.add_argument("scene", nargs="?", metavar="SCENE", help=SCENE_HELP)
+    view.add_argument("--camera", metavar="NAME|INDEX", help=CAMERA_HELP)
     view.add_argument(
         "--size", type=parse_size, default=(960, 540), metavar="WxH", help="window size"
     )
@@ -146,7 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
     view.add_argument("--no-preview", action="store_true",
                       help="draw every frame at full quality, even where that is slow")  # fmt: skip
     pull = commands.add_parser("pull", help="write a rack-focus timeline between marks")
-    pull.add_argument("scene", nargs="?", metavar="SCENE", help="scene JSON (default: the demo)")
+    pull.add_argument("scene", nargs="?", metavar="SCENE", help=SCENE_HELP)
+    pull.add_argument("--camera", metavar="NAME|INDEX", help=CAMERA_HELP)
     pull.add_argument("--from", dest="start", required=True, metavar="A",
                       help="where focus starts: object name or metres")  # fmt: skip
     pull.add_argument("--to", dest="stops", required=True, action="append", metavar="B",

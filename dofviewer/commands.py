@@ -10,7 +10,7 @@ from pathlib import Path
 from dofviewer.errors import DofError
 from dofviewer.fileio import write_npy, write_png
 from dofviewer.renderer import FrameSettings
-from dofviewer.scene import Scene, load_scene
+from dofviewer.scene import Scene, bundled_scenes, load_scene
 
 
 def settings_from_options(scene: Scene, args) -> FrameSettings:
@@ -44,7 +44,7 @@ def settings_from_options(scene: Scene, args) -> FrameSettings:
 def render_command(args) -> int:
     from dofviewer.headless import HeadlessRenderer
 
-    scene = load_scene(args.scene)
+    scene = load_scene(args.scene, aspect=args.size[0] / args.size[1], camera=args.camera)
     settings = settings_from_options(scene, args)
     for flag, path in (
         ("-o", args.output),
@@ -93,13 +93,16 @@ def view_command(args) -> int:
                       record_file, getattr(args, "record", False),
                       getattr(args, "supersample", 2),
                       not getattr(args, "no_preview", False),
-                      getattr(args, "msaa", None))  # fmt: skip
+                      getattr(args, "msaa", None), getattr(args, "camera", None))  # fmt: skip
 
 
 def _scene_reference(scene_arg: str | None, output: Path) -> str:
-    """How a timeline names its scene: 'demo', or a path relative to the timeline's folder."""
+    """How a timeline names its scene: a bundled name ('demo', 'toycar'), or a path
+    relative to the timeline's folder."""
     if scene_arg is None:
         return "demo"
+    if not Path(scene_arg).exists() and scene_arg in bundled_scenes():
+        return scene_arg
     scene_path = Path(scene_arg).resolve()
     try:
         return os.path.relpath(scene_path, output.resolve().parent)
@@ -116,7 +119,7 @@ def pull_command(args) -> int:
         raise DofError(f"-o: {output} exists; use --overwrite to replace it")
     if not output.parent.is_dir():
         raise DofError(f"-o: folder '{output.parent}' does not exist")
-    scene = load_scene(args.scene)
+    scene = load_scene(args.scene, camera=args.camera)
     marks = [("--from", args.start)] + [("--to", stop) for stop in args.stops]
     stops = []
     needs_render = any(_as_distance(value) is None for _, value in marks)
@@ -140,7 +143,7 @@ def pull_command(args) -> int:
             renderer.release()
     timeline = pull_timeline(
         _scene_reference(args.scene, output), stops, duration_s=args.duration,
-        easing=args.easing, hold_s=args.hold, f_stop=args.f_stop,
+        easing=args.easing, hold_s=args.hold, f_stop=args.f_stop, camera=args.camera,
     )  # fmt: skip
     save_timeline(timeline, output)
     path = " -> ".join(f"{name or 'point'} {distance:.2f} m" for name, distance in stops)
@@ -184,5 +187,5 @@ def play_command(args) -> int:
     from dofviewer.timeline import load_timeline_and_scene
     from dofviewer.viewer.app import run_player
 
-    timeline, scene = load_timeline_and_scene(args.timeline)
+    timeline, scene = load_timeline_and_scene(args.timeline, aspect=args.size[0] / args.size[1])
     return run_player(timeline, scene, args.size, args.state_file)

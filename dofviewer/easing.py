@@ -28,8 +28,9 @@ from dataclasses import dataclass
 
 DEFAULT_EASING = "ease-in-out-cubic"
 DEFAULT_DURATION_S = 1.0
-#: Closest focus; diopters are clamped to [0, 1/MIN_FOCUS_DISTANCE_M].
-MIN_FOCUS_DISTANCE_M = 0.05
+#: Closest focus; diopters are clamped to [0, 1/MIN_FOCUS_DISTANCE_M]. Macro distances:
+#: a toy car's authored cameras stand 3 cm from it.
+MIN_FOCUS_DISTANCE_M = 0.005
 MAX_DIOPTERS = 1.0 / MIN_FOCUS_DISTANCE_M
 #: A spring pull closer than this to its target (diopters, and diopters/s) is finished
 #: and snaps onto it: the tail is infinite, and a finished pull lets the viewer stop.

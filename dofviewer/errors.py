@@ -23,3 +23,11 @@ class SceneError(DofError):
 
 class GLUnavailableError(DofError):
     """No OpenGL 3.3 core context could be created on this machine."""
+
+
+class ModelError(DofError):
+    """A model file (glTF, OBJ) cannot be used; the message names the file and the problem."""
+
+    def __init__(self, source: str, problem: str):
+        self.source, self.problem = source, problem
+        super().__init__(f"{source}: {problem}")

@@ -75,7 +75,7 @@ class Progress:
 
 def export(timeline_path, output: str, fps: float = 30.0, size=(640, 360), overwrite=False,
            progress=True) -> dict:  # fmt: skip
-    timeline, scene = load_timeline_and_scene(timeline_path)
+    timeline, scene = load_timeline_and_scene(timeline_path, aspect=size[0] / size[1])
     kind = output_kind(output)
     check_output(output, kind, size, overwrite)
     total = frame_count(timeline.duration_s, fps)

@@ -73,6 +73,7 @@ def sheared_view_projection(
     pixel_jitter=(0.0, 0.0),
     size=(1, 1),
     pad=(1.0, 1.0),
+    clip_m=(NEAR_M, FAR_M),
 ) -> np.ndarray:
     """View-projection for an eye moved to ``lens_point`` (unit aperture coordinates),
     with the frustum sheared so the focus plane stays put; ``pixel_jitter`` (in pixels)
@@ -83,12 +84,13 @@ def sheared_view_projection(
     offset = radius * (lens_point[0] * right + lens_point[1] * up)
     eye = np.asarray(pose.position, dtype=float) + offset
     shifted = look_at(eye, np.asarray(pose.look_at, dtype=float) + offset, pose.up)
-    half_w = NEAR_M * math.tan(lens.horizontal_fov_rad / 2)
+    near, far = clip_m
+    half_w = near * math.tan(lens.horizontal_fov_rad / 2)
     half_h = half_w / aspect
     # Keep the window at the focus distance where it was; then jitter by sub-pixels.
-    dx = -radius * lens_point[0] * NEAR_M / focus_m + pixel_jitter[0] * 2 * half_w / size[0]
-    dy = -radius * lens_point[1] * NEAR_M / focus_m + pixel_jitter[1] * 2 * half_h / size[1]
+    dx = -radius * lens_point[0] * near / focus_m + pixel_jitter[0] * 2 * half_w / size[0]
+    dy = -radius * lens_point[1] * near / focus_m + pixel_jitter[1] * 2 * half_h / size[1]
     # ``pad`` widens the window symmetrically for the guard band (see gl/targets.py).
     hw, hh = half_w * pad[0], half_h * pad[1]
-    projection = frustum(-hw + dx, hw + dx, -hh + dy, hh + dy, NEAR_M, FAR_M)
+    projection = frustum(-hw + dx, hw + dx, -hh + dy, hh + dy, near, far)
     return projection @ shifted

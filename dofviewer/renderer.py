@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 import moderngl
 import numpy as np
 
-from dofviewer.camera import CameraPose, projection_matrix
+from dofviewer.camera import FAR_M, NEAR_M, CameraPose, projection_matrix
 from dofviewer.gl.context import default_msaa
 from dofviewer.gl.dof import QUALITY_PRESETS, DepthOfField, thin_lens_uniforms
 from dofviewer.gl.scene_pass import ScenePass
@@ -37,10 +37,12 @@ class FrameSettings:
     baseline_gather: bool = False  # the quality benchmark's naive gather, for comparison
     focus_peaking: bool = False
     quality: str = "final"  # a key of dofviewer.gl.dof.QUALITY_PRESETS
+    clip_m: tuple[float, float] = (NEAR_M, FAR_M)  # the scene's clip planes (Scene.clip_m)
 
     @classmethod
     def from_scene(cls, scene: Scene, **overrides) -> FrameSettings:
-        settings = cls(scene.camera, scene.lens, scene.focus_distance_m, scene.exposure_ev)
+        settings = cls(scene.camera, scene.lens, scene.focus_distance_m, scene.exposure_ev,
+                       clip_m=scene.clip_m)  # fmt: skip
         return replace(settings, **overrides)
 
     def with_(self, **changes) -> FrameSettings:
@@ -59,6 +61,7 @@ def scene_view(scene: Scene, settings: FrameSettings) -> tuple:
         lens.focal_length_mm,
         lens.sensor_width_mm,
         settings.time_s if moving else 0.0,
+        settings.clip_m,
     )
 
 
@@ -109,12 +112,14 @@ class Renderer:
 
     def view_projection(self, settings: FrameSettings) -> np.ndarray:
         w, h = self.size
-        projection = projection_matrix(settings.lens, w / h, pad=self.targets.guard_pad)
+        near, far = settings.clip_m
+        projection = projection_matrix(settings.lens, w / h, near, far, pad=self.targets.guard_pad)
         return projection @ settings.pose.view_matrix()
 
     def render(self, scene: Scene, settings: FrameSettings, output=None):
         """Draw one frame; tone-mapped into ``output`` (a framebuffer), or the display target."""
         t, timer = self.targets, self.timer
+        self.dof.clip_m = settings.clip_m
         if scene_view(scene, settings) != self._drawn_scene_view:
             self._draw_scene(scene, settings)
         self._frame_settings = settings
@@ -140,6 +145,7 @@ class Renderer:
         if self._accumulator is None:
             self._accumulator = Accumulator(self.ctx, self.shaders)
         t = self.targets
+        self.dof.clip_m = settings.clip_m
         linear = self._accumulator.render(scene, settings, self.scene_pass, t, samples)
         self._draw_scene(scene, settings)  # the accumulation left a sheared view there
         self._frame_settings = settings
@@ -178,7 +184,9 @@ class Renderer:
             view=settings.view,
             focus_peaking=settings.focus_peaking,
             focus_distance_m=settings.focus_distance_m,
-            lens_uniforms=thin_lens_uniforms(settings.lens, settings.focus_distance_m, t.size[0]),
+            lens_uniforms=thin_lens_uniforms(
+                settings.lens, settings.focus_distance_m, t.size[0], settings.clip_m
+            ),
         )
 
     # -- read-back (tests, headless renders, picking) ---------------------------------

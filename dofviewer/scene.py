@@ -11,19 +11,31 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from dofviewer.camera import CameraPose
-from dofviewer.errors import SceneError
+from dofviewer.camera import FAR_M, NEAR_M, CameraPose
+from dofviewer.errors import DofError, ModelError, SceneError
 from dofviewer.jsonreader import JsonReader, join, kind_of
 from dofviewer.lens import ThinLens
 from dofviewer.resources import asset_dir, demo_scene_path
 
-SHAPES = ("sphere", "box", "plane")
+if TYPE_CHECKING:
+    from dofviewer.content.model import Model
+
+#: The aspect ratio a model's authored camera is fitted to when the caller names none
+#: (the default render and window size, 960×540).
+DEFAULT_ASPECT = 16 / 9
+
+SHAPES = ("sphere", "box", "plane", "mesh")
 TEXTURES = ("none", "checker")
 #: Default edge length of one checker square, in object-local metres.
 DEFAULT_CHECKER_SIZE_M = 0.25
 #: Dark squares of the checker reflect this fraction of ``color``.
 CHECKER_DARK_FACTOR = 0.1
+#: Fields only a model (shape "mesh") takes, and those only the built-in shapes take: a
+#: model brings its own size and materials.
+MESH_ONLY = ("path", "scale")
+PRIMITIVE_ONLY = ("radius", "size", "color", "emissive", "texture", "checker_size_m")
 
 Vec3 = tuple[float, float, float]
 
@@ -59,6 +71,11 @@ class SceneObject:
     texture: str = "none"
     checker_size_m: float = DEFAULT_CHECKER_SIZE_M
     animate: Animation | None = None
+    #: shape "mesh": the loaded model, which of its mesh instances this object draws, and
+    #: the scale the scene file gives it (position and rotation_deg place it as usual)
+    model: Model | None = None
+    instances: tuple[int, ...] = ()
+    scale: Vec3 = (1.0, 1.0, 1.0)
 
     def position_at(self, time_s: float) -> Vec3:
         return self.animate.position_at(time_s) if self.animate else self.position
@@ -74,6 +91,16 @@ class Light:
 
 
 @dataclass(frozen=True)
+class Shot:
+    """A camera authored in a model file: where it stands and its focal length on the
+    36 mm-wide sensor (see dofviewer.content.model_scene for how yfov becomes one)."""
+
+    name: str
+    pose: CameraPose
+    focal_length_mm: float
+
+
+@dataclass(frozen=True)
 class Scene:
     camera: CameraPose
     lens: ThinLens
@@ -83,6 +110,11 @@ class Scene:
     light: Light = field(default_factory=Light)
     exposure_ev: float = 0.0
     source: str = "<scene>"
+    #: near and far clip planes in metres: the near one shrinks for small models (a toy
+    #: car seen from 3 cm), so depth keeps its precision at every scale
+    clip_m: tuple[float, float] = (NEAR_M, FAR_M)
+    #: cameras authored in a model file, in file order (the viewer's V cycles them)
+    shots: tuple[Shot, ...] = ()
 
     def object_named(self, name: str) -> SceneObject:
         for obj in self.objects:
@@ -95,43 +127,78 @@ class Scene:
         return self.objects.index(self.object_named(name))
 
 
+#: Files in assets/ that open by their bare name: scenes, and models.
+BUNDLED_SUFFIXES = (".json", ".glb", ".gltf", ".obj")
+
+
+def bundled_scenes() -> dict[str, Path]:
+    """Bundled scenes and models by name (``demo``, ``tracking``, ``toycar``)."""
+    return {
+        p.stem: p for p in sorted(asset_dir().iterdir()) if p.suffix.lower() in BUNDLED_SUFFIXES
+    }
+
+
 def bundled_scene_names() -> list[str]:
-    return sorted(p.stem for p in asset_dir().glob("*.json"))
+    return sorted(bundled_scenes())
 
 
-def load_scene(path: str | Path | None = None) -> Scene:
-    """Load and validate a scene file; the bundled demo when ``path`` is None.
-
-    A bare name that is no file but names a bundled scene (``demo``, ``tracking``)
-    loads that one, so ``dofviewer view tracking`` works from any folder.
-    """
+def resolve_scene_path(path: str | Path | None) -> Path:
+    """The file a scene argument names: a path, a bundled name, or the demo for None."""
     if path is None:
-        path = demo_scene_path()
-    elif not Path(path).exists() and str(path) in bundled_scene_names():
-        path = asset_dir() / f"{path}.json"
-    path = Path(path)
+        return demo_scene_path()
+    if not Path(path).exists() and str(path) in bundled_scenes():
+        return bundled_scenes()[str(path)]
+    return Path(path)
+
+
+def load_scene(path: str | Path | None = None, *, aspect: float = DEFAULT_ASPECT,
+               camera: str | int | None = None) -> Scene:  # fmt: skip
+    """Load and validate a scene file or a model; the bundled demo when ``path`` is None.
+
+    A bare name that is no file but names a bundled scene (``demo``, ``tracking``,
+    ``toycar``) loads that one, so ``dofviewer view tracking`` works from any folder.
+    A .gltf, .glb or .obj opens as its own scene (dofviewer.content.model_scene):
+    ``aspect`` (width / height of the render) fits its authored camera's field of view,
+    and ``camera`` picks one of its cameras by name or index.
+    """
+    path = resolve_scene_path(path)
+    from dofviewer.content import is_model_path, load_model
+
+    if is_model_path(path):
+        from dofviewer.content.model_scene import scene_from_model
+
+        return scene_from_model(load_model(path), aspect=aspect, camera=camera)
+    if camera is not None:
+        raise DofError(f"--camera: {path} is a scene file with one camera; --camera picks "
+                       "among a glTF model's cameras")  # fmt: skip
     source = str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SceneError(source, "", f"cannot read scene file ({exc.strerror})") from None
-    return parse_scene(text, source)
+    return parse_scene(text, source, path.parent)
 
 
-def parse_scene(text: str, source: str = "<scene>") -> Scene:
+def parse_scene(text: str, source: str = "<scene>", base_dir: Path | None = None) -> Scene:
+    """``base_dir``: where mesh objects' paths are relative to (the scene file's folder;
+    the working directory by default)."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SceneError(
             source, f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}"
         ) from None
-    return _SceneReader(source).scene(data)
+    return _SceneReader(source, base_dir or Path.cwd()).scene(data)
 
 
 class _SceneReader(JsonReader):
     """Walks the JSON tree, converting and checking each field where it is found."""
 
     error = SceneError
+
+    def __init__(self, source: str, base_dir: Path):
+        super().__init__(source)
+        self.base_dir = base_dir
 
     # -- sections --------------------------------------------------------------------
 
@@ -142,6 +209,13 @@ class _SceneReader(JsonReader):
         pose, lens, focus = self.camera(data.get("camera"))
         objects = self.objects(data.get("objects"))
         light = self.light(data.get("light", {}))
+        models = [o for o in objects if o.model is not None]
+        clip = (NEAR_M, FAR_M)
+        if models:
+            from dofviewer.content.model_scene import near_clip_m
+
+            sizes = [o.model.size_m * min(o.scale) for o in models]
+            clip = (near_clip_m(min(sizes)), FAR_M)
         return Scene(
             camera=pose,
             lens=lens,
@@ -151,6 +225,7 @@ class _SceneReader(JsonReader):
             light=light,
             exposure_ev=self.number(data, "exposure_ev", "", 0.0),
             source=self.source,
+            clip_m=clip,
         )
 
     def camera(self, cam):
@@ -216,13 +291,18 @@ class _SceneReader(JsonReader):
     def object(self, item, where) -> SceneObject:
         known = (
             "name", "shape", "position", "radius", "size", "color", "emissive",
-            "texture", "checker_size_m", "rotation_deg", "animate", "comment",
+            "texture", "checker_size_m", "rotation_deg", "animate", "comment", "path", "scale",
         )  # fmt: skip
         item = self.table(item, where, known)
         name = item.get("name")
         if not isinstance(name, str) or not name.strip():
             self.fail(join(where, "name"), "must be a non-empty string")
         shape = self.choice(item, "shape", where, SHAPES)
+        for key in MESH_ONLY if shape != "mesh" else PRIMITIVE_ONLY:
+            if key in item:
+                self.fail(join(where, key), f"does not apply to shape '{shape}'")
+        if shape == "mesh":
+            return self.mesh_object(item, where, name)
         radius, size = 0.5, (1.0, 1.0, 1.0)
         if shape == "sphere":
             radius = self.number(item, "radius", where, above=0)
@@ -247,6 +327,35 @@ class _SceneReader(JsonReader):
             animate=self.animation(item["animate"], join(where, "animate"))
             if "animate" in item
             else None,
+        )
+
+    def mesh_object(self, item, where, name) -> SceneObject:
+        """A model placed in the scene: loaded once however often it is placed."""
+        from dofviewer.content import load_model
+
+        path = item.get("path")
+        if not isinstance(path, str) or not path.strip():
+            self.fail(join(where, "path"), "must be the path of a .gltf, .glb or .obj file")
+        try:
+            model = load_model(self.base_dir / path)
+        except ModelError as exc:
+            self.fail(join(where, "path"), str(exc))
+        scale = item.get("scale", 1.0)
+        if isinstance(scale, (int, float)) and not isinstance(scale, bool):
+            scale = (self.number(item, "scale", where, above=0),) * 3
+        else:
+            scale = self.vector(item, "scale", where, above=0)
+        return SceneObject(
+            name=name,
+            shape="mesh",
+            position=self.vector(item, "position", where),
+            rotation_deg=self.vector(item, "rotation_deg", where, (0.0, 0.0, 0.0)),
+            animate=self.animation(item["animate"], join(where, "animate"))
+            if "animate" in item
+            else None,
+            model=model,
+            instances=tuple(range(len(model.instances))),
+            scale=scale,
         )
 
     def animation(self, anim, where) -> Animation:

@@ -15,7 +15,10 @@ replayed, rendered and shared exactly. Example::
 Top-level fields (all required unless marked optional):
 
 - ``format``: exactly "dofviewer-timeline"; ``version``: 1 (the only version).
-- ``scene``: a scene file, relative to the timeline file's folder, or "demo" (bundled).
+- ``scene``: a scene file or a model (.gltf, .glb, .obj), relative to the timeline file's
+  folder, or the name of a bundled one ("demo", "toycar").
+- ``camera`` (optional): for a model, which of its authored cameras frames the shot, by
+  name or 0-based index (default: its first).
 - ``duration_s`` (optional, >= 0): default is where the last keyframe's motion ends
   (time_s + duration_s for a focus key, time_s otherwise) plus 0.5 s.
 - ``start``: the state at t = 0: ``focus_distance_m`` (> 0, or null for infinity);
@@ -68,8 +71,7 @@ from dofviewer.errors import DofError
 from dofviewer.fileio import atomic_write_text
 from dofviewer.jsonreader import REQUIRED, JsonReader, join, kind_of
 from dofviewer.renderer import FrameSettings
-from dofviewer.resources import demo_scene_path
-from dofviewer.scene import Scene, load_scene
+from dofviewer.scene import DEFAULT_ASPECT, Scene, bundled_scenes, load_scene
 
 FORMAT = "dofviewer-timeline"
 VERSION = 1
@@ -171,16 +173,19 @@ class Timeline:
     start: Start
     keyframes: tuple[Keyframe, ...]
     duration_s: float
+    camera: str | int | None = None  # a model's authored camera, by name or index
     #: Where it was read from, for error messages; not part of its value.
     source: str = field(default="<timeline>", compare=False, repr=False)
 
     def scene_path(self, timeline_file_path: str | Path) -> Path:
         """The scene file; relative paths are relative to the timeline file, not the cwd,
         so a timeline and its scene can move together."""
-        if self.scene == "demo":
-            return demo_scene_path()
         path = Path(self.scene).expanduser()
-        return path if path.is_absolute() else Path(timeline_file_path).parent / path
+        if not path.is_absolute():
+            path = Path(timeline_file_path).parent / path
+        if not path.exists() and self.scene in bundled_scenes():
+            return bundled_scenes()[self.scene]
+        return path
 
     def check_against(self, scene: Scene) -> None:
         """Raise TimelineError for a target the scene lacks (the scene loads after us)."""
@@ -280,9 +285,15 @@ class _Reader(JsonReader):
         if type(version) is not int or version != VERSION:
             problem = f"unsupported version {json.dumps(version)}"
             self.fail("version", f"{problem} (this dofviewer reads version {VERSION})")
-        known = ("format", "version", "scene", "duration_s", "start", "keyframes", "comment")
+        known = ("format", "version", "scene", "camera", "duration_s", "start", "keyframes",
+                 "comment")  # fmt: skip
         data = self.table(data, "", known)
         scene = self.name(data, "scene", "")
+        shot = data.get("camera")
+        if shot is not None and not (
+            (isinstance(shot, str) and shot.strip()) or (type(shot) is int and shot >= 0)
+        ):
+            self.fail("camera", f"must be a camera name or an index >= 0, got {kind_of(shot)}")
         start, _ = self.get(data, "start", "", REQUIRED)
         start = self.table(start, "start", ("focus_distance_m", "camera", *LENS_FIELDS))
         camera = None
@@ -306,7 +317,7 @@ class _Reader(JsonReader):
         ends = [k.time_s + (k.duration_s if isinstance(k, FocusKey) else 0.0) for k in keys]
         default = max(ends, default=0.0) + DEFAULT_TAIL_S
         duration = self.number(data, "duration_s", "", default, at_least=0)
-        return Timeline(scene, start, tuple(keys), duration, source=self.source)
+        return Timeline(scene, start, tuple(keys), duration, shot, source=self.source)
 
     def keyframe(self, item, where) -> Keyframe:
         if not isinstance(item, dict):
@@ -363,10 +374,12 @@ def load_timeline(path: str | Path) -> Timeline:
     return parse_timeline(text, str(path))
 
 
-def load_timeline_and_scene(path: str | Path) -> tuple[Timeline, Scene]:
-    """A timeline with the scene it names, checked against each other (the object names)."""
+def load_timeline_and_scene(path: str | Path,
+                            aspect: float = DEFAULT_ASPECT) -> tuple[Timeline, Scene]:  # fmt: skip
+    """A timeline with the scene it names, checked against each other (the object names).
+    ``aspect``: the output's, which fits a model's authored camera (see load_scene)."""
     timeline = load_timeline(path)
-    scene = load_scene(timeline.scene_path(path))
+    scene = load_scene(timeline.scene_path(path), aspect=aspect, camera=timeline.camera)
     timeline.check_against(scene)
     return timeline, scene
 
@@ -400,10 +413,12 @@ def timeline_to_dict(timeline: Timeline) -> dict:
     start_dict = {"focus_distance_m": _json_distance(start.focus_distance_m), **start.lens_changes}
     if start.camera is not None:
         start_dict["camera"] = _pose_dict(start.camera)
+    camera = {} if timeline.camera is None else {"camera": timeline.camera}
     return {
         "format": FORMAT,
         "version": VERSION,
         "scene": timeline.scene,
+        **camera,
         "duration_s": timeline.duration_s,
         "start": start_dict,
         "keyframes": [_key_dict(k) for k in timeline.keyframes],
@@ -475,6 +490,7 @@ class TimelineSampler:
             focus_distance_m=self.focus_at(t),
             exposure_ev=self.scene.exposure_ev,
             time_s=t,
+            clip_m=self.scene.clip_m,
         )
 
     def next_keyframe(self, t: float) -> Keyframe | None:
@@ -557,6 +573,7 @@ def pull_timeline(
     easing: str = DEFAULT_EASING,
     hold_s: float = 1.0,
     f_stop: float | None = None,
+    camera: str | int | None = None,
 ) -> Timeline:
     """A rack focus through ``stops`` (name or None, distance): start on the first, hold,
     pull to each next one, hold. Validated like a file, so bad options read the same."""
@@ -574,4 +591,6 @@ def pull_timeline(
     end = keys[-1]["time_s"] + duration_s + hold_s if keys else hold_s
     data = {"format": FORMAT, "version": VERSION, "scene": scene, "duration_s": end,
             "start": start, "keyframes": keys}  # fmt: skip
+    if camera is not None:
+        data["camera"] = camera
     return _Reader("dofviewer pull").timeline(data)

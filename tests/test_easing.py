@@ -225,9 +225,9 @@ def test_nudge_moves_target_and_clamps():
 
 
 def test_too_close_distance_is_clamped():
-    p = FocusPuller(0.01)
+    p = FocusPuller(MIN_FOCUS_DISTANCE_M / 5)
     assert p.distance_m(0.0) == pytest.approx(MIN_FOCUS_DISTANCE_M)
-    p.retarget(0.001, now_s=0.0)
+    p.retarget(MIN_FOCUS_DISTANCE_M / 50, now_s=0.0)
     assert p.target_m == pytest.approx(MIN_FOCUS_DISTANCE_M)
 
 

@@ -167,6 +167,8 @@ class DepthOfField:
         # The aperture each variant's sample patterns were last written for.
         self._kernel_apertures: dict[FullscreenPass, tuple] = {}
         self.timer = NullTimer()
+        #: The scene's (near, far) clip planes in metres: depth is linearised with them.
+        self.clip_m: tuple[float, float] = (NEAR_M, FAR_M)
 
     def prepare(self, targets: FrameTargets):
         """Colour with 1/depth, its mips, depth in metres and the depth tiles: once per view.
@@ -174,7 +176,7 @@ class DepthOfField:
         self.prepare_pass.draw(
             targets.prepare_fbo,
             {"u_scene_color": targets.color_source, "u_scene_depth": targets.depth_source},
-            u_clip_planes=(NEAR_M, FAR_M),
+            u_clip_planes=self.clip_m,
         )
         targets.color_invd.build_mipmaps(0, targets.mip_levels - 1)
         self.tiles.draw(
@@ -185,7 +187,7 @@ class DepthOfField:
              quality: GatherQuality = FINAL):  # fmt: skip
         """Gather and composite into ``targets.linear`` (after :meth:`prepare`)."""
         timer = self.timer
-        lens_uniforms = thin_lens_uniforms(lens, focus_m, targets.size[0])
+        lens_uniforms = thin_lens_uniforms(lens, focus_m, targets.size[0], self.clip_m)
         if quality.layers:
             with timer.section("layers"):
                 self.layers.draw(
@@ -252,7 +254,7 @@ class DepthOfField:
             targets.linear_fbo,
             {"u_color_invd": targets.color_invd},
             u_max_rings=MAX_RINGS,
-            **thin_lens_uniforms(lens, focus_m, targets.size[0]),
+            **thin_lens_uniforms(lens, focus_m, targets.size[0], self.clip_m),
         )
 
     def _with_kernels(self, variant: FullscreenPass, lens: ThinLens,
@@ -297,10 +299,11 @@ class DepthOfField:
         self._kernel_apertures.clear()
 
 
-def thin_lens_uniforms(lens: ThinLens, focus_m: float, image_width_px: int) -> dict:
+def thin_lens_uniforms(lens: ThinLens, focus_m: float, image_width_px: int,
+                       clip_m: tuple[float, float] = (NEAR_M, FAR_M)) -> dict:  # fmt: skip
     """What shaders/common/thin_lens.glsl needs to turn 1/depth into a CoC radius."""
     return {
         "u_coc_coefficients": lens.coc_coefficients(focus_m, image_width_px),
-        "u_clip_planes": (NEAR_M, FAR_M),
+        "u_clip_planes": tuple(clip_m),
         "u_max_coc_radius": MAX_COC_RADIUS_PX,
     }

@@ -70,6 +70,7 @@ class Accumulator:
                 offset,
                 size,
                 targets.guard_pad,
+                settings.clip_m,
             )
             scene_pass.draw(
                 scene, targets, view_projection, settings.time_s, prefilter_textures=False

@@ -10,14 +10,18 @@ import numpy as np
 from dofviewer.camera import gl_bytes
 from dofviewer.gl.fullscreen import FullscreenPass, PassVariants
 from dofviewer.gl.meshes import UNIT_MESHES
+from dofviewer.gl.model_draw import FIRST_IDS_UNIT, ModelDrawer
 from dofviewer.gl.shaders import ShaderLibrary
 from dofviewer.gl.targets import FrameTargets
 from dofviewer.scene import CHECKER_DARK_FACTOR, Scene, SceneObject
 
 
 def model_matrix(obj: SceneObject, time_s: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
-    """(model matrix, scale) for an object's unit mesh; rotation is about x, then y, then z."""
-    if obj.shape == "sphere":
+    """(model matrix, scale) for an object's unit mesh, or a model's placement; rotation is
+    about x, then y, then z."""
+    if obj.shape == "mesh":
+        scale = np.asarray(obj.scale, dtype=float)
+    elif obj.shape == "sphere":
         scale = np.full(3, obj.radius)
     elif obj.shape == "plane":
         scale = np.array([obj.size[0], 1.0, obj.size[2]])
@@ -41,6 +45,14 @@ def model_matrix(obj: SceneObject, time_s: float = 0.0) -> tuple[np.ndarray, np.
     return model, scale
 
 
+def eye_position(view_projection: np.ndarray) -> np.ndarray:
+    """The camera's position, recovered from a (possibly sheared) view-projection: the
+    one point that projects to w = 0 with x = y = 0, so the reference's moved eyes light
+    specular highlights from where each one stands."""
+    h = np.linalg.solve(view_projection, np.array([0.0, 0.0, 1.0, 0.0]))
+    return h[:3] / h[3]
+
+
 class ScenePass:
     def __init__(self, ctx: moderngl.Context, shaders: ShaderLibrary):
         self.ctx = ctx
@@ -49,6 +61,7 @@ class ScenePass:
         self.peel_program = shaders.program("scene/lit.glsl", {"PEEL": 1})
         self.background = FullscreenPass(ctx, shaders, "scene/background.glsl")
         self._resolves = PassVariants(ctx, shaders, "scene/resolve.glsl")
+        self.models = ModelDrawer(ctx, shaders)
         self._buffers = {}
         self._vaos = {}
         self._peel_vaos = {}
@@ -72,6 +85,7 @@ class ScenePass:
         ctx.enable(moderngl.DEPTH_TEST)
         self._draw_objects(self.program, self._vaos, scene, view_projection, time_s,
                            1.0 if prefilter_textures else 0.25)  # fmt: skip
+        self._draw_models(scene, view_projection, time_s, peel=False)
         ctx.disable(moderngl.DEPTH_TEST)
         if targets.resolve_fbo is not None:
             multisample = {"MULTISAMPLE": targets.msaa} if targets.msaa > 1 else {}
@@ -98,6 +112,8 @@ class ScenePass:
         self.peel_program["u_first_ids"].value = 0
         self._draw_objects(self.peel_program, self._peel_vaos, scene, view_projection, time_s,
                            1.0)  # fmt: skip
+        targets.ids_source.use(location=FIRST_IDS_UNIT)
+        self._draw_models(scene, view_projection, time_s, peel=True)
         ctx.disable(moderngl.DEPTH_TEST)
 
     def _draw_objects(self, p, vaos, scene, view_projection, time_s, texture_filter):
@@ -109,6 +125,8 @@ class ScenePass:
         p["u_checker_dark"].value = CHECKER_DARK_FACTOR
         p["u_texture_filter"].value = texture_filter
         for index, obj in enumerate(scene.objects):
+            if obj.shape == "mesh":
+                continue  # _draw_models
             model, scale = model_matrix(obj, time_s)
             normal_matrix = np.linalg.inv(model[:3, :3]).T
             p["u_model"].write(gl_bytes(model))
@@ -121,7 +139,26 @@ class ScenePass:
             p["u_object_id"].value = index + 1
             vaos[obj.shape].render(moderngl.TRIANGLES)
 
+    def _draw_models(self, scene: Scene, view_projection: np.ndarray, time_s: float, peel: bool):
+        """The scene's loaded models (shape "mesh"), each object with its own id."""
+        self.models.keep_only({obj.model for obj in scene.objects if obj.model is not None})
+        to_light = -np.asarray(scene.light.direction, dtype=float)
+        frame = {
+            "u_view_projection": gl_bytes(view_projection),
+            "u_eye": tuple(eye_position(view_projection)),
+            "u_to_light": tuple(to_light / np.linalg.norm(to_light)),
+            "u_light_color": tuple(scene.light.color),
+            "u_ambient": tuple(scene.light.ambient),
+        }
+        for index, obj in enumerate(scene.objects):
+            if obj.model is None:
+                continue
+            placement, _ = model_matrix(obj, time_s)
+            frame["u_model"] = gl_bytes(placement)
+            self.models.draw(obj.model, obj.instances, index + 1, placement, frame, peel)
+
     def release(self):
+        self.models.release()
         for vao in (*self._vaos.values(), *self._peel_vaos.values()):
             vao.release()
         for vbo in self._buffers.values():

@@ -16,7 +16,7 @@ from dofviewer.fileio import atomic_write_text, unused_path, write_png
 from dofviewer.focus import silhouette_focus
 from dofviewer.recorder import Autosaver, Recorder
 from dofviewer.renderer import Renderer, scene_view
-from dofviewer.scene import load_scene
+from dofviewer.scene import bundled_scenes, load_scene
 from dofviewer.timeline import TimelineSampler
 from dofviewer.viewer.bindings import Action, action_for_key, action_for_scroll, help_lines
 from dofviewer.viewer.hud import Hud
@@ -38,9 +38,12 @@ IDLE_WAIT_S = 0.05
 
 def run_viewer(scene_path=None, size=(960, 540), state_file=None, screenshot_dir=".",
                record_file=None, record=False, supersample=2,
-               motion_preview=True, msaa=None) -> int:  # fmt: skip
-    scene = load_scene(scene_path)
-    scene_ref = "demo" if scene_path is None else str(Path(scene_path).resolve())
+               motion_preview=True, msaa=None, camera=None) -> int:  # fmt: skip
+    scene = load_scene(scene_path, aspect=size[0] / max(size[1], 1), camera=camera)
+    if scene_path is None or (not Path(scene_path).exists() and scene_path in bundled_scenes()):
+        scene_ref = scene_path or "demo"  # a bundled scene, by name
+    else:
+        scene_ref = str(Path(scene_path).resolve())
     window = Window(size, f"dofviewer: {Path(scene.source).name}")
     try:
         app = ViewerApp(window, scene, state_file, screenshot_dir, supersample, motion_preview,
@@ -318,6 +321,7 @@ class ViewerApp:
             "debug_view": s.step_debug_view,
             "focus_peaking": lambda n: setattr(s, "focus_peaking", not s.focus_peaking),
             "reset_camera": lambda n: s.reset_camera(),
+            "cycle_shot": lambda n: s.cycle_shot(n, now),
             "help": lambda n: setattr(s, "show_help", not s.show_help),
             "screenshot": lambda n: self.screenshot(),
             "record": lambda n: self.toggle_recording(),

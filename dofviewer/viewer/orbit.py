@@ -17,21 +17,28 @@ MAX_PITCH = math.radians(89.0)
 
 @dataclass
 class OrbitCamera:
-    """Yaw and pitch around a pivot, at a distance; world up is +y."""
+    """Yaw and pitch around a pivot, at a distance; world up is +y.
+
+    A pose with a tilted horizon (an authored camera's roll) keeps its ``up`` until the
+    user orbits, which levels it. Dollying stops at ``min_distance_m``: small models (a
+    toy car) set it from their size."""
 
     pivot: np.ndarray
     distance_m: float
     yaw: float
     pitch: float
+    up: tuple[float, float, float] = (0.0, 1.0, 0.0)
+    min_distance_m: float = MIN_DISTANCE_M
 
     @classmethod
-    def from_pose(cls, pose: CameraPose) -> OrbitCamera:
+    def from_pose(cls, pose: CameraPose, min_distance_m: float = MIN_DISTANCE_M) -> OrbitCamera:
         pivot = np.asarray(pose.look_at, dtype=float)
         offset = np.asarray(pose.position, dtype=float) - pivot
         distance = float(np.linalg.norm(offset))
         pitch = math.asin(max(-1.0, min(1.0, offset[1] / distance)))
         yaw = math.atan2(offset[0], offset[2])
-        return cls(pivot, distance, yaw, pitch)
+        up = tuple(float(v) for v in pose.up)
+        return cls(pivot, distance, yaw, pitch, up, min(min_distance_m, distance))
 
     @property
     def position(self) -> np.ndarray:
@@ -40,9 +47,10 @@ class OrbitCamera:
         return self.pivot + self.distance_m * direction
 
     def pose(self) -> CameraPose:
-        return CameraPose(tuple(self.position), tuple(self.pivot), (0.0, 1.0, 0.0))
+        return CameraPose(tuple(self.position), tuple(self.pivot), self.up)
 
     def orbit(self, dx_px: float, dy_px: float):
+        self.up = (0.0, 1.0, 0.0)
         self.yaw -= dx_px * ORBIT_RADIANS_PER_PIXEL
         self.pitch = max(-MAX_PITCH, min(MAX_PITCH, self.pitch + dy_px * ORBIT_RADIANS_PER_PIXEL))
 
@@ -53,10 +61,10 @@ class OrbitCamera:
         )
         pose = self.pose()
         forward = pose.forward
-        right = np.cross(forward, (0.0, 1.0, 0.0))
+        right = np.cross(forward, self.up)
         right /= np.linalg.norm(right)
         up = np.cross(right, forward)
         self.pivot = self.pivot + metres_per_px * (-dx_px * right + dy_px * up)
 
     def dolly(self, steps: float):
-        self.distance_m = max(MIN_DISTANCE_M, self.distance_m * DOLLY_FACTOR_PER_STEP**steps)
+        self.distance_m = max(self.min_distance_m, self.distance_m * DOLLY_FACTOR_PER_STEP**steps)

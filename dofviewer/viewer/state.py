@@ -29,6 +29,8 @@ from dofviewer.viewer.orbit import OrbitCamera
 
 #: A wheel click or [ / ] moves focus by this many dioptres (1/m): even steps in blur.
 NUDGE_DIOPTERS = 0.05
+#: ... at focus distances from this one out; closer shots take proportionally larger steps.
+NUDGE_REFERENCE_M = 2.0
 NUDGE_DURATION_S = 0.12
 #: While tracking, focus follows the target through a critically damped spring this fast.
 TRACKING_DURATION_S = 0.3
@@ -59,7 +61,13 @@ class ViewerState:
     def __init__(self, scene: Scene):
         self.scene = scene
         self.lens: ThinLens = scene.lens
-        self.orbit = OrbitCamera.from_pose(scene.camera)
+        self.orbit = self._orbit_for(scene.camera)
+        self.shot_index = 0  # which of scene.shots the camera was last set to (V cycles)
+        # Even steps in dioptres, scaled to the shot: 0.05 D is a fine step at 4 m and
+        # none at all on a toy car 5 cm away (20 D).
+        self.nudge_diopters = NUDGE_DIOPTERS * max(
+            1.0, NUDGE_REFERENCE_M / scene.focus_distance_m
+        )
         self.puller = FocusPuller(scene.focus_distance_m)
         self.easing = DEFAULT_EASING
         self.duration_s = DEFAULT_DURATION_S
@@ -95,6 +103,7 @@ class ViewerState:
             focus_distance_m=self.focus_distance_m(now_s),
             exposure_ev=self.scene.exposure_ev,
             time_s=now_s,
+            clip_m=self.scene.clip_m,
         )
 
     # -- focus ----------------------------------------------------------------------
@@ -150,7 +159,7 @@ class ViewerState:
 
     def nudge(self, steps: int, now_s: float):
         """Positive steps move focus farther (fewer dioptres)."""
-        target = diopters(self.puller.target_m) - steps * NUDGE_DIOPTERS
+        target = diopters(self.puller.target_m) - steps * self.nudge_diopters
         target = min(max(target, 0.0), MAX_DIOPTERS)
         self.puller.retarget(distance_from_diopters(target), now_s, duration_s=NUDGE_DURATION_S)
         self._emit("focus", now_s, distance_m=self.puller.target_m, target=None,
@@ -229,9 +238,28 @@ class ViewerState:
         self.debug_view = _step(DEBUG_VIEWS, self.debug_view, steps, wrap=True)
         self.message = f"view: {self.debug_view}"
 
+    def _orbit_for(self, pose: CameraPose) -> OrbitCamera:
+        return OrbitCamera.from_pose(pose, min_distance_m=4.0 * self.scene.clip_m[0])
+
     def reset_camera(self):
-        self.orbit = OrbitCamera.from_pose(self.scene.camera)
+        self.orbit = self._orbit_for(self.scene.camera)
         self.message = "camera reset"
+
+    def cycle_shot(self, step: int, now_s: float = 0.0):
+        """Next / previous camera authored in the model file: its place and focal length."""
+        shots = self.scene.shots
+        if not shots:
+            self.message = "this scene has no authored cameras"
+            return
+        self.shot_index = (self.shot_index + step) % len(shots)
+        shot = shots[self.shot_index]
+        self.orbit = self._orbit_for(shot.pose)
+        if abs(shot.focal_length_mm - self.lens.focal_length_mm) > 1e-9:
+            self._set_lens(now_s, focal_length_mm=shot.focal_length_mm)
+        self.message = (
+            f"camera {shot.name} ({self.shot_index + 1}/{len(shots)}), "
+            f"{shot.focal_length_mm:.1f} mm"
+        )
 
     def snapshot(self, now_s: float) -> dict:
         """A JSON-able summary, for the HUD and for tests (--state-file)."""
@@ -256,6 +284,7 @@ class ViewerState:
             "camera": {
                 "position": list(map(float, self.pose.position)),
                 "look_at": list(map(float, self.pose.look_at)),
+                "shot": self.scene.shots[self.shot_index].name if self.scene.shots else None,
             },  # fmt: skip
         }
 
