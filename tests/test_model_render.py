@@ -23,8 +23,9 @@ FRONT_LIGHT = Light(direction=(0.0, 0.0, -1.0), color=(1.0, 1.0, 1.0), ambient=(
 
 def mesh_scene(m, light=FRONT_LIGHT, background=(0.0, 0.0, 0.0), distance=2.0) -> Scene:
     objects = tuple(
-        SceneObject(name=inst.name, shape="mesh", position=(0.0, 0.0, 0.0), model=m,
-                    instances=(i,))  # fmt: skip
+        SceneObject(
+            name=inst.name, shape="mesh", position=(0.0, 0.0, 0.0), model=m, instances=(i,)
+        )  # fmt: skip
         for i, inst in enumerate(m.instances)
     )
     return Scene(
@@ -96,21 +97,27 @@ def test_alpha_mask_cuts_by_texture_with_gltf_uv_orientation(gl):
     assert (top_right == 1).sum() > 100 and (bottom_left == 1).sum() > 100
 
 
-def test_alpha_blend_covers_its_share_of_the_pixel(gl):
-    """BLEND is an ordered dither that the 2×2 supersampling averages: a 50 % red quad
-    over a green one shows half of each (no sorting needed)."""
+def test_alpha_blend_mixes_over_what_is_behind_and_leaves_focus_to_it(gl):
+    """BLEND is blended over the rest, sorted far to near: a 50 % red pane in front of a
+    green card shows half of each. It writes neither depth nor ids, so focus and clicks
+    go through it to the card, as through a window."""
     pixels = np.full((4, 4, 4), 255, np.uint8)
     pixels[..., 3] = 128
     half = textured(0, base_color=(1, 0, 0, 1), alpha_mode="BLEND", metallic=0.0, unlit=True)
     green = Material(base_color=(0, 1, 0, 1), unlit=True)
     m = model(
-        {"front": (quad(1.0, material=0), translation(z=0.2)), "back": (quad(3.0, material=1), np.identity(4))},
+        {
+            "pane": (quad(1.0, material=0), translation(z=0.2)),
+            "card": (quad(3.0, material=1), np.identity(4)),
+        },
         (half, green),
         (rgba_image(pixels),),
     )
-    linear = centre(render(gl, mesh_scene(m)).linear, 10).mean(axis=0)
-    assert linear[0] == pytest.approx(0.5, abs=0.08)
-    assert linear[1] == pytest.approx(0.5, abs=0.08)
+    frame = render(gl, mesh_scene(m))
+    linear = centre(frame.linear, 10).mean(axis=0)
+    assert linear[:2] == pytest.approx([0.5, 0.5], abs=0.02)
+    assert (centre(frame.object_ids, 10) == 2).all()
+    assert centre(frame.depth, 10) == pytest.approx(2.0, rel=1e-3)
 
 
 @pytest.mark.parametrize(
@@ -122,7 +129,9 @@ def test_alpha_blend_covers_its_share_of_the_pixel(gl):
         (False, translation(scale=(-1, 1, 1)), True),  # mirrored: winding flips, still faces us
     ],
 )
-def test_single_sided_materials_cull_back_faces_and_mirrors_keep_their_front(gl, double_sided, world, visible):
+def test_single_sided_materials_cull_back_faces_and_mirrors_keep_their_front(
+    gl, double_sided, world, visible
+):
     """...and whatever side is seen is lit as a front (normals follow mirroring)."""
     material = Material(double_sided=double_sided, metallic=0.0, roughness=1.0)
     frame = render(gl, mesh_scene(model({"q": (quad(1.0), world)}, (material,))))
@@ -133,7 +142,9 @@ def test_single_sided_materials_cull_back_faces_and_mirrors_keep_their_front(gl,
 
 def test_emissive_is_unclamped_hdr(gl):
     lamp = Material(base_color=(0, 0, 0, 1), emissive=(40.0, 30.0, 20.0), metallic=0.0)
-    linear = centre(render(gl, mesh_scene(model({"q": (quad(1.0), np.identity(4))}, (lamp,)))).linear)
+    linear = centre(
+        render(gl, mesh_scene(model({"q": (quad(1.0), np.identity(4))}, (lamp,)))).linear
+    )
     assert linear.mean(axis=0) == pytest.approx([40.0, 30.0, 20.0], rel=0.01)
 
 
@@ -150,7 +161,9 @@ def test_texture_transform_offset_moves_the_texture(gl):
     images = (rgba_image(pixels),)
 
     def left_minus_right(material):
-        lum = render(gl, mesh_scene(model({"q": (quad(1.0), np.identity(4))}, (material,), images))).linear[..., 0]
+        lum = render(
+            gl, mesh_scene(model({"q": (quad(1.0), np.identity(4))}, (material,), images))
+        ).linear[..., 0]
         h, w = lum.shape
         return lum[h // 2, w // 2 - 20] - lum[h // 2, w // 2 + 20]
 
@@ -177,7 +190,11 @@ def test_variants_follow_the_material_and_the_mesh():
     prim = quad()
     assert material_defines(Material(), prim, False) == {"ALPHA_MODE": 0}
     normal_mapped = Material(normal_texture=TextureRef(0), alpha_mode="MASK", unlit=False)
-    assert material_defines(normal_mapped, prim, True) == {"ALPHA_MODE": 1, "NORMAL_MAP": 1, "PEEL": 1}
+    assert material_defines(normal_mapped, prim, True) == {
+        "ALPHA_MODE": 1,
+        "NORMAL_MAP": 1,
+        "PEEL": 1,
+    }
 
 
 def test_model_frames_create_no_gl_objects(gl):

@@ -12,7 +12,8 @@ Rules (README "Models"):
   three.js keep the vertical view the same way). The focal length is fixed when the
   file is opened; resizing the window later keeps it, as it would on a real camera.
 * Without a camera, the model is framed from a 3/4 view above its front (+Z), with a
-  50 mm lens, its bounding sphere filling the shorter side of the frame.
+  50 mm lens, its bounding sphere filling the shorter side of the frame, but no closer
+  than 2.5 focal lengths (a lens cannot focus nearer than its focal length).
 * Focus starts on what lies at the image centre (a ray cast through it), or, where the
   centre ray meets nothing, on the object whose bounds' centre projects nearest to it.
 * The near clip plane follows the model's size, so a 7.5 cm toy car seen from 3 cm keeps
@@ -36,6 +37,8 @@ SENSOR_WIDTH_MM = 36.0
 FRAMING_FOCAL_LENGTH_MM = 50.0
 #: Azimuth (from +Z towards +X) and elevation of the 3/4 framing view, degrees.
 FRAMING_AZIMUTH_DEG, FRAMING_ELEVATION_DEG = 35.0, 20.0
+#: The framing camera stands at least this many focal lengths from the model's centre.
+MIN_FRAMING_FOCAL_LENGTHS = 2.5
 #: The f-number a model opens at: wide enough to show depth of field at any scale.
 DEFAULT_F_STOP = 2.8
 #: The near clip plane is this fraction of the model's size (its bounding-box diagonal),
@@ -69,7 +72,10 @@ def framing_shot(lo: np.ndarray, hi: np.ndarray, aspect: float) -> Shot:
     radius = max(0.5 * float(np.linalg.norm(hi - lo)), 1e-6)
     half_w = math.atan(0.5 * SENSOR_WIDTH_MM / FRAMING_FOCAL_LENGTH_MM)
     half_h = math.atan(math.tan(half_w) / aspect)
-    distance = radius / math.sin(min(half_w, half_h)) * 1.05
+    # No lens focuses closer than its focal length: a 7 mm model is seen from 2.5 focal
+    # lengths (about 1:1.5 magnification, the macro limit), small in the frame.
+    focal_m = FRAMING_FOCAL_LENGTH_MM * 1e-3
+    distance = max(radius / math.sin(min(half_w, half_h)), MIN_FRAMING_FOCAL_LENGTHS * focal_m)
     az, el = math.radians(FRAMING_AZIMUTH_DEG), math.radians(FRAMING_ELEVATION_DEG)
     direction = np.array([math.sin(az) * math.cos(el), math.sin(el), math.cos(az) * math.cos(el)])
     eye = centre + distance * direction
@@ -107,8 +113,9 @@ def scene_from_model(model: Model, aspect: float = DEFAULT_ASPECT,
     shots = tuple(shot_from_camera(c, aspect, model) for c in model.cameras)
     shot = pick_shot(shots, camera, model.source) or framing_shot(lo, hi, aspect)
     objects = tuple(
-        SceneObject(name=inst.name, shape="mesh", position=(0.0, 0.0, 0.0), model=model,
-                    instances=(i,))  # fmt: skip
+        SceneObject(
+            name=inst.name, shape="mesh", position=(0.0, 0.0, 0.0), model=model, instances=(i,)
+        )  # fmt: skip
         for i, inst in enumerate(model.instances)
     )
     lens = ThinLens(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import moderngl
 import numpy as np
 
+from dofviewer.camera import gl_bytes
 from dofviewer.content.model import CLAMP_TO_EDGE, NEAREST, Material, Model, Primitive
 from dofviewer.gl.shaders import ShaderLibrary
 
@@ -72,12 +73,16 @@ class ModelUploads:
         self._textures: dict[tuple[int, bool], moderngl.Texture] = {}
         primitive_buffers = {}
         self.draws: list[list[_Draw]] = []
+        self.blended_centres: list[np.ndarray | None] = []
         for instance in model.instances:
             matrices = self._keep(ctx.buffer(column_major(instance.matrices)))
             mirrored = bool(np.linalg.det(instance.matrices[0][:3, :3]) < 0)
             draws = []
-            for p, prim in enumerate(model.meshes[instance.mesh].primitives):
-                key = (instance.mesh, p)
+            for prim in model.meshes[instance.mesh].primitives:
+                # Meshes that share accessors (a hundred copies of one sphere) share buffers.
+                key = tuple(id(a) for a in (prim.positions, prim.normals, prim.indices,
+                                            prim.texcoords0, prim.texcoords1, prim.colors,
+                                            prim.tangents))  # fmt: skip
                 if key not in primitive_buffers:
                     primitive_buffers[key] = self._upload_primitive(prim)
                 content, indices = primitive_buffers[key]
@@ -85,15 +90,16 @@ class ModelUploads:
                 vaos = {}
                 for peel in (False, True):
                     program = shaders.program(SHADER, material_defines(material, prim, peel))
-                    layout = [
-                        (vbo, fmt, name) for vbo, fmt, name in content if name in program
-                    ]
+                    layout = [(vbo, fmt, name) for vbo, fmt, name in content if name in program]
                     layout.append((matrices, "16f/i", "in_instance"))
                     vaos[peel] = self._keep(
                         ctx.vertex_array(program, layout, indices, index_element_size=4)
                     )
                 draws.append(_Draw(vaos, material, len(instance.matrices), mirrored))
             self.draws.append(draws)
+            blended = [d for d in draws if d.material.alpha_mode == "BLEND"]
+            lo, hi = model.instance_bounds(instance)
+            self.blended_centres.append(0.5 * (lo + hi) if blended else None)
         self._white = self._keep(ctx.texture((1, 1), 4, bytes([255, 255, 255, 255])))
 
     def _keep(self, obj):
@@ -197,34 +203,43 @@ class ModelDrawer:
         for key in [k for k in self._uploads if k not in wanted]:
             self._uploads.pop(key).release()
 
-    def draw(self, model: Model, instances, object_id: int, placement: np.ndarray, frame: dict,
-             peel: bool):  # fmt: skip
-        """Draw ``instances`` (indices into model.instances) with one object id.
+    def blended_centre(self, model: Model, instance: int) -> np.ndarray | None:
+        """The centre of the instance's BLEND parts (model space), or None if it has none:
+        the blended pass sorts by it."""
+        return self.uploads(model).blended_centres[instance]
+
+    def draw(self, model: Model, instance: int, object_id: int, placement: np.ndarray,
+             frame: dict, peel: bool = False, blended: bool = False):  # fmt: skip
+        """Draw one mesh instance's opaque and alpha-tested primitives, or with
+        ``blended`` its BLEND ones (the caller sets up blending), with one object id.
 
         ``placement`` is the scene file's model matrix; ``frame`` holds the uniforms every
-        draw shares (view-projection, eye, light)."""
+        draw shares (view-projection, eye, light). The second layer (``peel``) holds only
+        opaque surfaces."""
         uploads = self.uploads(model)
         ctx = self.ctx
         placement_mirrored = np.linalg.det(placement[:3, :3]) < 0
-        for index in instances:
-            for draw in uploads.draws[index]:
-                vao = draw.vaos[peel]
-                program = vao.program
-                for name, value in frame.items():
-                    if name == "u_view_projection" or name == "u_model":
-                        program[name].write(value)
-                    else:
-                        _set(program, name, value)
-                _set(program, "u_object_id", object_id)
-                if peel:
-                    program["u_first_ids"].value = FIRST_IDS_UNIT
-                uploads.bind_material(program, draw.material)
-                if draw.material.double_sided:
-                    ctx.disable(moderngl.CULL_FACE)
+        for draw in uploads.draws[instance]:
+            if (draw.material.alpha_mode == "BLEND") != blended:
+                continue
+            vao = draw.vaos[peel]
+            program = vao.program
+            for name, value in frame.items():
+                if name == "u_view_projection":
+                    program[name].write(value)
                 else:
-                    ctx.enable(moderngl.CULL_FACE)
-                    ctx.front_face = "cw" if draw.mirrored != placement_mirrored else "ccw"
-                vao.render(moderngl.TRIANGLES, instances=draw.instances)
+                    _set(program, name, value)
+            program["u_model"].write(gl_bytes(placement))
+            _set(program, "u_object_id", object_id)
+            if peel:
+                program["u_first_ids"].value = FIRST_IDS_UNIT
+            uploads.bind_material(program, draw.material)
+            if draw.material.double_sided:
+                ctx.disable(moderngl.CULL_FACE)
+            else:
+                ctx.enable(moderngl.CULL_FACE)
+                ctx.front_face = "cw" if draw.mirrored != placement_mirrored else "ccw"
+            vao.render(moderngl.TRIANGLES, instances=draw.instances)
         ctx.disable(moderngl.CULL_FACE)
         ctx.front_face = "ccw"
 

@@ -85,7 +85,8 @@ class ScenePass:
         ctx.enable(moderngl.DEPTH_TEST)
         self._draw_objects(self.program, self._vaos, scene, view_projection, time_s,
                            1.0 if prefilter_textures else 0.25)  # fmt: skip
-        self._draw_models(scene, view_projection, time_s, peel=False)
+        self._draw_models(scene, targets, view_projection, time_s, peel=False)
+        self._draw_blended_models(scene, targets, view_projection, time_s)
         ctx.disable(moderngl.DEPTH_TEST)
         if targets.resolve_fbo is not None:
             multisample = {"MULTISAMPLE": targets.msaa} if targets.msaa > 1 else {}
@@ -113,7 +114,7 @@ class ScenePass:
         self._draw_objects(self.peel_program, self._peel_vaos, scene, view_projection, time_s,
                            1.0)  # fmt: skip
         targets.ids_source.use(location=FIRST_IDS_UNIT)
-        self._draw_models(scene, view_projection, time_s, peel=True)
+        self._draw_models(scene, targets, view_projection, time_s, peel=True)
         ctx.disable(moderngl.DEPTH_TEST)
 
     def _draw_objects(self, p, vaos, scene, view_projection, time_s, texture_filter):
@@ -139,23 +140,63 @@ class ScenePass:
             p["u_object_id"].value = index + 1
             vaos[obj.shape].render(moderngl.TRIANGLES)
 
-    def _draw_models(self, scene: Scene, view_projection: np.ndarray, time_s: float, peel: bool):
-        """The scene's loaded models (shape "mesh"), each object with its own id."""
-        self.models.keep_only({obj.model for obj in scene.objects if obj.model is not None})
+    def _model_frame_uniforms(self, scene: Scene, view_projection: np.ndarray) -> dict:
+        """The uniforms every model draw of one pass shares."""
         to_light = -np.asarray(scene.light.direction, dtype=float)
-        frame = {
+        return {
             "u_view_projection": gl_bytes(view_projection),
             "u_eye": tuple(eye_position(view_projection)),
             "u_to_light": tuple(to_light / np.linalg.norm(to_light)),
             "u_light_color": tuple(scene.light.color),
             "u_ambient": tuple(scene.light.ambient),
         }
+
+    def _draw_models(self, scene: Scene, targets: FrameTargets, view_projection: np.ndarray,
+                     time_s: float, peel: bool):  # fmt: skip
+        """The opaque and alpha-tested parts of the scene's models (shape "mesh"), each
+        object with its own id."""
+        self.models.keep_only({obj.model for obj in scene.objects if obj.model is not None})
+        frame = self._model_frame_uniforms(scene, view_projection)
         for index, obj in enumerate(scene.objects):
             if obj.model is None:
                 continue
             placement, _ = model_matrix(obj, time_s)
-            frame["u_model"] = gl_bytes(placement)
-            self.models.draw(obj.model, obj.instances, index + 1, placement, frame, peel)
+            for instance in obj.instances:
+                self.models.draw(obj.model, instance, index + 1, placement, frame, peel=peel)
+
+    def _draw_blended_models(self, scene: Scene, targets: FrameTargets,
+                             view_projection: np.ndarray, time_s: float):  # fmt: skip
+        """BLEND parts (and glass, see dofviewer.content.gltf), over everything else, far
+        to near. They write neither depth nor ids: focus and clicks go through them to
+        what lies behind, as through a window (the DOF has one depth per pixel)."""
+        frame = self._model_frame_uniforms(scene, view_projection)
+        eye = eye_position(view_projection)
+        queue = []
+        for index, obj in enumerate(scene.objects):
+            if obj.model is None:
+                continue
+            placement, _ = model_matrix(obj, time_s)
+            for instance in obj.instances:
+                centre = self.models.blended_centre(obj.model, instance)
+                if centre is not None:
+                    distance = np.linalg.norm(placement[:3, :3] @ centre + placement[:3, 3] - eye)
+                    queue.append((-distance, index, instance, placement))
+        if not queue:
+            return
+        fbo, ctx = targets.scene_fbo, self.ctx
+        fbo.color_mask = ((True, True, True, True), (False, False, False, False))
+        fbo.depth_mask = False
+        fbo.use()
+        ctx.enable(moderngl.BLEND)
+        ctx.blend_func = (moderngl.SRC_ALPHA, moderngl.ONE_MINUS_SRC_ALPHA, moderngl.ZERO,
+                          moderngl.ONE)  # fmt: skip
+        for _, index, instance, placement in sorted(queue, key=lambda item: item[:3]):
+            obj = scene.objects[index]
+            self.models.draw(obj.model, instance, index + 1, placement, frame, blended=True)
+        ctx.disable(moderngl.BLEND)
+        fbo.color_mask = ((True, True, True, True), (True, True, True, True))
+        fbo.depth_mask = True
+        fbo.use()
 
     def release(self):
         self.models.release()

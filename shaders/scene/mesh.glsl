@@ -11,9 +11,9 @@
 //   NORMAL_MAP     sample the tangent-space normal texture;
 //   TANGENTS       the mesh has glTF tangents (else a per-pixel cotangent frame);
 //   VERTEX_COLOR   multiply the base colour by COLOR_0;
-//   ALPHA_MODE     1 = MASK (discard under the cutoff), 2 = BLEND, drawn as an ordered
-//                  dither of the coverage, which the supersampling averages (no sorting;
-//                  depth and ids come from the surviving fragments);
+//   ALPHA_MODE     1 = MASK (discard under the cutoff), 2 = BLEND (alpha out, for the
+//                  blended pass: dofviewer/gl/scene_pass.py draws it last, back to
+//                  front, without writing depth or ids);
 //   UNLIT          KHR_materials_unlit: the base colour is the radiance;
 //   PEEL           the second layer: skip the object the first layer shows here.
 
@@ -141,13 +141,6 @@ vec3 ambient_specular(vec3 f0, float roughness, float n_dot_v) {
     return f0 * ab.x + ab.y;
 }
 
-// Ordered 4×4 Bayer thresholds in (0, 1): BLEND's coverage as a screen-door pattern.
-float dither_threshold() {
-    ivec2 p = ivec2(gl_FragCoord.xy) & 3;
-    int bayer[16] = int[16](0, 8, 2, 10, 12, 4, 14, 6, 3, 11, 1, 9, 15, 7, 13, 5);
-    return (float(bayer[p.y * 4 + p.x]) + 0.5) / 16.0;
-}
-
 void main() {
 #if defined PEEL
     if (texelFetch(u_first_ids, ivec2(gl_FragCoord.xy), 0).r == u_object_id) discard;
@@ -158,12 +151,15 @@ void main() {
 #endif
 #if ALPHA_MODE == 1
     if (base.a < u_alpha_cutoff) discard;
-#elif ALPHA_MODE == 2
-    if (base.a < dither_threshold()) discard;
+#endif
+#if ALPHA_MODE == 2
+    float coverage = base.a;  // blended over what lies behind
+#else
+    float coverage = 1.0;
 #endif
     vec3 emission = u_emissive * texture(u_emissive_texture, uv_for(EMISSIVE)).rgb;
 #if defined UNLIT
-    out_color = vec4(base.rgb + emission, 1.0);
+    out_color = vec4(base.rgb + emission, coverage);
 #else
     vec3 n = normalize(v_world_normal);
     if (!gl_FrontFacing) n = -n;  // double-sided: light the side we see
@@ -197,7 +193,7 @@ void main() {
     // white Lambert surface facing the light returns.
     vec3 direct = (diffuse_color + PI * distribution * visibility * fresnel) * n_dot_l;
     vec3 ambient = (diffuse_color + ambient_specular(f0, roughness, n_dot_v)) * occlusion;
-    out_color = vec4(direct * u_light_color + ambient * u_ambient + emission, 1.0);
+    out_color = vec4(direct * u_light_color + ambient * u_ambient + emission, coverage);
 #endif
     out_object_id = u_object_id;
 }
