@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from dofviewer.easing import MIN_FOCUS_DISTANCE_M
 from dofviewer.errors import DofError
 from dofviewer.fileio import write_npy, write_png
 from dofviewer.renderer import FrameSettings
@@ -33,12 +34,19 @@ def settings_from_options(scene: Scene, args) -> FrameSettings:
         settings = settings.with_(exposure_ev=args.exposure)
     if args.focus_distance is not None:
         settings = settings.with_(focus_distance_m=args.focus_distance)
-    if settings.focus_distance_m <= lens.focal_length_m:
-        raise DofError(
-            f"--focus-distance: must be beyond the focal length ({lens.focal_length_m:g} m), "
-            f"got {settings.focus_distance_m:g}"
-        )
+    check_focus_distance("--focus-distance", settings.focus_distance_m)
     return settings
+
+
+def check_focus_distance(flag: str, distance_m: float):
+    """Focus may be as close as the viewer's closest focus (5 mm), inside the focal length
+    too: the lens model keeps the framing fixed (see dofviewer.lens), as a model's
+    authored cameras need (the toy car's stand 1 cm from it with a 29 mm lens)."""
+    if not distance_m >= MIN_FOCUS_DISTANCE_M:
+        raise DofError(
+            f"{flag}: must be at least {MIN_FOCUS_DISTANCE_M:g} m (the closest focus), "
+            f"got {distance_m:g}"
+        )
 
 
 def render_command(args) -> int:
@@ -129,8 +137,7 @@ def pull_command(args) -> int:
         for flag, value in marks:
             distance = _as_distance(value)
             if distance is not None:
-                if not distance > scene.lens.focal_length_m:
-                    raise DofError(f"{flag}: {value}: must be a distance beyond the focal length")
+                check_focus_distance(flag, distance)
                 stops.append((None, distance))
                 continue
             try:

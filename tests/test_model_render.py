@@ -97,27 +97,30 @@ def test_alpha_mask_cuts_by_texture_with_gltf_uv_orientation(gl):
     assert (top_right == 1).sum() > 100 and (bottom_left == 1).sum() > 100
 
 
-def test_alpha_blend_mixes_over_what_is_behind_and_leaves_focus_to_it(gl):
-    """BLEND is blended over the rest, sorted far to near: a 50 % red pane in front of a
-    green card shows half of each. It writes neither depth nor ids, so focus and clicks
-    go through it to the card, as through a window."""
+@pytest.mark.parametrize(("alpha", "focus_lands_on"), [(13, "card"), (51, "pane"), (204, "pane")])
+def test_alpha_blend_mixes_over_what_is_behind(gl, alpha, focus_lands_on):
+    """BLEND is blended over the rest, sorted far to near: a red pane of coverage a in
+    front of a green card shows a red and 1 − a green. The DOF has one depth per pixel:
+    a pane that shows (glass at 0.2 included) takes depth and ids, so it blurs as what it
+    is; a nearly clear one (5 %) leaves them to the card."""
     pixels = np.full((4, 4, 4), 255, np.uint8)
-    pixels[..., 3] = 128
-    half = textured(0, base_color=(1, 0, 0, 1), alpha_mode="BLEND", metallic=0.0, unlit=True)
+    pixels[..., 3] = alpha
+    pane = textured(0, base_color=(1, 0, 0, 1), alpha_mode="BLEND", metallic=0.0, unlit=True)
     green = Material(base_color=(0, 1, 0, 1), unlit=True)
     m = model(
         {
             "pane": (quad(1.0, material=0), translation(z=0.2)),
             "card": (quad(3.0, material=1), np.identity(4)),
         },
-        (half, green),
+        (pane, green),
         (rgba_image(pixels),),
     )
     frame = render(gl, mesh_scene(m))
-    linear = centre(frame.linear, 10).mean(axis=0)
-    assert linear[:2] == pytest.approx([0.5, 0.5], abs=0.02)
-    assert (centre(frame.object_ids, 10) == 2).all()
-    assert centre(frame.depth, 10) == pytest.approx(2.0, rel=1e-3)
+    a = alpha / 255
+    assert centre(frame.linear, 10).mean(axis=0)[:2] == pytest.approx([a, 1 - a], abs=0.02)
+    expected_id, expected_depth = {"card": (2, 2.0), "pane": (1, 1.8)}[focus_lands_on]
+    assert (centre(frame.object_ids, 10) == expected_id).all()
+    assert centre(frame.depth, 10) == pytest.approx(expected_depth, rel=1e-3)
 
 
 @pytest.mark.parametrize(

@@ -28,6 +28,7 @@ import numpy as np
 
 from dofviewer.camera import FAR_M, NEAR_M, CameraPose
 from dofviewer.content.model import Camera, Model
+from dofviewer.easing import MIN_FOCUS_DISTANCE_M
 from dofviewer.errors import DofError
 from dofviewer.lens import ThinLens
 from dofviewer.scene import DEFAULT_ASPECT, Light, Scene, SceneObject, Shot
@@ -126,7 +127,7 @@ def scene_from_model(model: Model, aspect: float = DEFAULT_ASPECT,
     near = near_clip_m(size_m)
     far = max(FAR_M, 100.0 * size_m)
     focus = centre_focus_distance(model, shot.pose)
-    focus = max(focus, lens.focal_length_m * 1.01, near)
+    focus = max(focus, MIN_FOCUS_DISTANCE_M)
     return Scene(
         camera=shot.pose,
         lens=lens,

@@ -27,6 +27,14 @@ _SLOTS = (
     ("u_emissive_texture", "emissive_texture", True),
 )
 FIRST_IDS_UNIT = len(_SLOTS)
+#: The vertex arrays of a BLEND primitive's depth-and-id pass (see ModelDrawer.draw).
+COVERAGE = "coverage"
+#: BLEND surfaces at least this opaque write depth and ids, so they blur as what they are
+#: (glass at 0.2 included: a vase at the focus distance stays sharp, and a click on it
+#: focuses on it); what is nearly clear (a texture's cut-out margin) leaves both to what
+#: lies behind. The DOF has one depth per pixel, so what is seen through glass takes the
+#: glass's blur.
+BLEND_DEPTH_COVERAGE = 0.1
 _SRGB8_ALPHA8 = 0x8C43
 #: Anisotropic filtering wanted where the GL offers it (a receding tablecloth stays crisp).
 MAX_ANISOTROPY = 16.0
@@ -57,7 +65,7 @@ class _Draw:
     """One primitive of one mesh instance: its vertex arrays and how to draw it."""
 
     def __init__(self, vaos, material: Material, instances: int, mirrored: bool):
-        self.vaos = vaos  # {peel: VertexArray}
+        self.vaos = vaos  # {False: first layer, True: second layer, COVERAGE: BLEND's depth}
         self.material = material
         self.instances = instances
         self.mirrored = mirrored  # the world matrix flips handedness: front faces are CW
@@ -88,8 +96,13 @@ class ModelUploads:
                 content, indices = primitive_buffers[key]
                 material = model.material(prim.material)
                 vaos = {}
-                for peel in (False, True):
-                    program = shaders.program(SHADER, material_defines(material, prim, peel))
+                for peel in (False, True, COVERAGE):
+                    defines = material_defines(material, prim, peel is True)
+                    if peel is COVERAGE:
+                        if material.alpha_mode != "BLEND":
+                            continue
+                        defines["ALPHA_MODE"] = _ALPHA_MODES["MASK"]
+                    program = shaders.program(SHADER, defines)
                     layout = [(vbo, fmt, name) for vbo, fmt, name in content if name in program]
                     layout.append((matrices, "16f/i", "in_instance"))
                     vaos[peel] = self._keep(
@@ -209,20 +222,23 @@ class ModelDrawer:
         return self.uploads(model).blended_centres[instance]
 
     def draw(self, model: Model, instance: int, object_id: int, placement: np.ndarray,
-             frame: dict, peel: bool = False, blended: bool = False):  # fmt: skip
-        """Draw one mesh instance's opaque and alpha-tested primitives, or with
-        ``blended`` its BLEND ones (the caller sets up blending), with one object id.
+             frame: dict, peel: bool = False, blended: bool = False,
+             coverage: bool = False):  # fmt: skip
+        """Draw one mesh instance's opaque and alpha-tested primitives, with one object id.
 
-        ``placement`` is the scene file's model matrix; ``frame`` holds the uniforms every
-        draw shares (view-projection, eye, light). The second layer (``peel``) holds only
-        opaque surfaces."""
+        ``blended``: its BLEND primitives instead (the caller sets up blending, and masks
+        depth and ids). ``coverage``: their depth and ids where they are at least
+        BLEND_DEPTH_COVERAGE opaque (the caller masks colour). ``placement`` is the scene
+        file's model matrix; ``frame`` holds the uniforms every draw shares
+        (view-projection, eye, light). The second layer (``peel``) holds only opaque and
+        alpha-tested surfaces."""
         uploads = self.uploads(model)
         ctx = self.ctx
         placement_mirrored = np.linalg.det(placement[:3, :3]) < 0
         for draw in uploads.draws[instance]:
-            if (draw.material.alpha_mode == "BLEND") != blended:
+            if (draw.material.alpha_mode == "BLEND") != (blended or coverage):
                 continue
-            vao = draw.vaos[peel]
+            vao = draw.vaos[COVERAGE if coverage else peel]
             program = vao.program
             for name, value in frame.items():
                 if name == "u_view_projection":
@@ -234,6 +250,8 @@ class ModelDrawer:
             if peel:
                 program["u_first_ids"].value = FIRST_IDS_UNIT
             uploads.bind_material(program, draw.material)
+            if coverage:
+                program["u_alpha_cutoff"].value = BLEND_DEPTH_COVERAGE
             if draw.material.double_sided:
                 ctx.disable(moderngl.CULL_FACE)
             else:

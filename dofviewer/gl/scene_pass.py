@@ -167,8 +167,8 @@ class ScenePass:
     def _draw_blended_models(self, scene: Scene, targets: FrameTargets,
                              view_projection: np.ndarray, time_s: float):  # fmt: skip
         """BLEND parts (and glass, see dofviewer.content.gltf), over everything else, far
-        to near. They write neither depth nor ids: focus and clicks go through them to
-        what lies behind, as through a window (the DOF has one depth per pixel)."""
+        to near, without depth or ids; then, colour masked, the depth and ids where they
+        are not nearly clear (dofviewer.gl.model_draw.BLEND_DEPTH_COVERAGE)."""
         frame = self._model_frame_uniforms(scene, view_projection)
         eye = eye_position(view_projection)
         queue = []
@@ -190,12 +190,18 @@ class ScenePass:
         ctx.enable(moderngl.BLEND)
         ctx.blend_func = (moderngl.SRC_ALPHA, moderngl.ONE_MINUS_SRC_ALPHA, moderngl.ZERO,
                           moderngl.ONE)  # fmt: skip
-        for _, index, instance, placement in sorted(queue, key=lambda item: item[:3]):
+        queue.sort(key=lambda item: item[:3])
+        for _, index, instance, placement in queue:
             obj = scene.objects[index]
             self.models.draw(obj.model, instance, index + 1, placement, frame, blended=True)
         ctx.disable(moderngl.BLEND)
-        fbo.color_mask = ((True, True, True, True), (True, True, True, True))
+        fbo.color_mask = ((False, False, False, False), (True, True, True, True))
         fbo.depth_mask = True
+        fbo.use()
+        for _, index, instance, placement in queue:
+            obj = scene.objects[index]
+            self.models.draw(obj.model, instance, index + 1, placement, frame, coverage=True)
+        fbo.color_mask = ((True, True, True, True), (True, True, True, True))
         fbo.use()
 
     def release(self):
