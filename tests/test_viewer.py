@@ -216,3 +216,36 @@ def test_tracking_keeps_focus_on_a_moving_object(viewer, tmp_path):
     # is re-aimed once a frame, so a slow frame (up to 0.3 s on a loaded machine) adds up
     # to 0.15 m more. Without tracking, focus would have stayed near 2.6 m.
     assert later["focus_distance_m"] == pytest.approx(surface_depth(later["time_s"]), abs=0.25)
+
+
+def _spot(ids, depth, object_id, nearest: bool):
+    """A pixel of the object among its nearest (or farthest) tenth by depth, central to
+    them: the toy car's grille, or the cloth behind the car."""
+    ys, xs = np.nonzero(ids == object_id)
+    d = depth[ys, xs]
+    keep = d <= np.quantile(d, 0.1) if nearest else d >= np.quantile(d, 0.9)
+    ys, xs = ys[keep], xs[keep]
+    i = np.argmin((xs - xs.mean()) ** 2 + (ys - ys.mean()) ** 2)
+    return int(xs[i]), int(ys[i])
+
+
+def test_toycar_racks_from_the_grille_to_the_cloth_behind_it(viewer, headless, tmp_path):
+    """The bundled glTF model through its authored camera: a click on the car's front,
+    then one on the cloth behind, pulls focus to each surface's depth with an eased pull."""
+    scene = load_scene("toycar", aspect=SIZE[0] / SIZE[1])
+    frame = headless.render(scene, SIZE, dof=False)
+    names = [o.name for o in scene.objects]
+    car, cloth = names.index("ToyCar") + 1, names.index("Fabric") + 1
+    grille = _spot(frame.object_ids, frame.depth, car, nearest=True)
+    behind = _spot(frame.object_ids, frame.depth, cloth, nearest=False)
+    app = viewer(command=["view", "toycar", "--screenshot-dir", str(tmp_path)])
+    for name, (x, y) in (("ToyCar", grille), ("Fabric", behind)):
+        app.click(x, y)
+        moving = app.wait_until(lambda s, n=name: s["target"] == n, what=f"the click on {name}")
+        assert moving["focus_target_m"] == pytest.approx(float(frame.depth[y, x]), rel=1e-3)
+        done = app.wait_until(settled, timeout=PULL_S + 10, what="the pull to end")
+        assert done["focus_distance_m"] == pytest.approx(float(frame.depth[y, x]), rel=1e-3)
+    assert frame.depth[behind[1], behind[0]] > 2 * frame.depth[grille[1], grille[0]]
+    app.key("v")
+    shot = app.wait_until(lambda s: s["camera"]["shot"] == scene.shots[1].name, what="V")
+    assert shot["focal_length_mm"] == pytest.approx(scene.shots[1].focal_length_mm)

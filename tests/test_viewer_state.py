@@ -148,3 +148,41 @@ def test_lens_steps(state):
     assert state.lens.focal_length_mm == 85
     state.step_blades(+1)
     assert state.lens.aperture_blades == 5
+
+
+def test_v_cycles_a_models_authored_cameras_with_their_focal_lengths():
+    """V moves the camera to the model's next authored camera and sets its focal length
+    (its yfov at the window's aspect); a scene without cameras says so."""
+    from dofviewer.content.model_scene import focal_length_for_yfov
+
+    assert action_for_key(glfw.KEY_V, 0) == Action("cycle_shot", +1)
+    assert action_for_key(glfw.KEY_V, glfw.MOD_SHIFT) == Action("cycle_shot", -1)
+    scene = load_scene("toycar", aspect=16 / 9)
+    state = ViewerState(scene)
+    assert np.allclose(state.pose.position, scene.shots[0].pose.position)  # the first
+    state.cycle_shot(+1)
+    second = scene.shots[1]
+    assert np.allclose(state.pose.position, second.pose.position)
+    assert state.lens.focal_length_mm == pytest.approx(second.focal_length_mm)
+    assert state.snapshot(0.0)["camera"]["shot"] == second.name
+    state.cycle_shot(-2)  # wraps round to the last
+    assert np.allclose(state.pose.position, scene.shots[-1].pose.position)
+    assert scene.shots[1].focal_length_mm == pytest.approx(focal_length_for_yfov(0.41, 16 / 9))
+    demo = ViewerState(load_scene())
+    demo.cycle_shot(+1)
+    assert demo.message == "this scene has no authored cameras"
+
+
+def test_small_scenes_nudge_and_dolly_at_their_own_scale():
+    """On a toy car 3 cm away a wheel step moves focus by a visible amount (not 0.05 D
+    at 30 D), and dollying can come closer than the 10 cm that suits a room."""
+    scene = load_scene("toycar")
+    state = ViewerState(scene)
+    before = state.puller.target_m
+    state.nudge(+1, 0.0)
+    step = diopters(before) - diopters(state.puller.target_m)
+    assert step > 10 * NUDGE_DIOPTERS
+    assert 1 / before - step == pytest.approx(1 / state.puller.target_m)
+    start = state.orbit.distance_m
+    state.orbit.dolly(20)
+    assert state.orbit.distance_m < start * 0.2
