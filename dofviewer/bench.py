@@ -1,8 +1,9 @@
 """``dofviewer bench``: how much the depth of field costs, honestly measured.
 
-Renders the demo headless for a fixed number of frames per size while focus sweeps
-between the near ball and the far tower (so the CoC changes every frame), after a
-warm-up. Reports per-pass times (median and p95), wall-clock fps, the DOF cost in units
+Renders the demo (or ``--scene``, a scene or model) headless for a fixed number of
+frames per size while focus sweeps between the near ball and the far tower (for another
+scene: the 5th and 95th percentiles of its depth), so the CoC changes every frame, after
+a warm-up. Reports per-pass times (median and p95), wall-clock fps, the DOF cost in units
 of one full-screen texture copy at the same size measured in the same run (a figure
 that carries across machines), and the GPU memory of the DOF targets.
 
@@ -25,6 +26,8 @@ import math
 import statistics
 import time
 
+import numpy as np
+
 from dofviewer.fileio import atomic_write_text
 from dofviewer.gl.fullscreen import FullscreenPass
 from dofviewer.gl.timing import PassTimer
@@ -40,11 +43,21 @@ NEAR_M, FAR_M = 1.2, 13.0
 BENCH_F_STOP = 2.0
 
 
-def _focus_at(frame: int, frames: int) -> float:
+def _focus_at(frame: int, frames: int, focus_range=(NEAR_M, FAR_M)) -> float:
     """Focus sweeping near→far→near in dioptres, a different value every frame."""
+    near, far = focus_range
     phase = 0.5 - 0.5 * math.cos(2 * math.pi * frame / max(frames, 2))
-    d = 1 / NEAR_M + phase * (1 / FAR_M - 1 / NEAR_M)
+    d = 1 / near + phase * (1 / far - 1 / near)
     return 1 / d
+
+
+def focus_range_of(renderer: HeadlessRenderer, scene) -> tuple[float, float]:
+    """The 5th and 95th percentiles of what the scene's camera sees, in metres."""
+    depth = renderer.render(scene, (160, 90), dof=False).depth
+    seen = depth[np.isfinite(depth)]
+    if seen.size == 0:
+        return NEAR_M, FAR_M
+    return float(np.quantile(seen, 0.05)), float(np.quantile(seen, 0.95))
 
 
 def _percentile(values, q):
@@ -53,12 +66,13 @@ def _percentile(values, q):
 
 
 def bench_size(
-    renderer: HeadlessRenderer, size, frames: int, warmup: int, method: str, quality="final"
-) -> dict:
+    renderer: HeadlessRenderer, size, frames: int, warmup: int, method: str, quality="final",
+    scene=None, focus_range=(NEAR_M, FAR_M),
+) -> dict:  # fmt: skip
     ctx = renderer.ctx
     r = renderer.renderer
     r.resize(size)
-    scene = load_scene()
+    scene = scene or load_scene()
     base = FrameSettings.from_scene(scene)
     base = base.with_(lens=base.lens.with_(f_stop=BENCH_F_STOP), quality=quality)
     copy = FullscreenPass(ctx, r.shaders, "post/copy.glsl")
@@ -68,7 +82,7 @@ def bench_size(
     wall, copies = [], []
     try:
         for i in range(warmup + frames):
-            settings = base.with_(focus_distance_m=_focus_at(i, frames))
+            settings = base.with_(focus_distance_m=_focus_at(i, frames, focus_range))
             start = time.perf_counter()
             r.invalidate_scene()  # time the scene pass too, though the camera is still
             r.render(scene, settings)
@@ -121,18 +135,26 @@ def choose_method(renderer: HeadlessRenderer, requested: str) -> str:
 
 
 def run(sizes, frames=30, warmup=5, method="auto", json_path=None, out=print,
-        qualities=("final", "preview")) -> dict:  # fmt: skip
+        qualities=("final", "preview"), scene_path=None) -> dict:  # fmt: skip
     """Each size at each quality preset (dofviewer.gl.dof.QUALITY_PRESETS): ``final`` is
     what renders and exports use, ``preview`` what a slow machine's viewer draws while
-    focus moves."""
+    focus moves. ``scene_path``: a scene or model instead of the demo (its load time is
+    reported too)."""
+    started = time.perf_counter()
+    scene = load_scene(scene_path, aspect=sizes[0][0] / sizes[0][1])
+    load_s = time.perf_counter() - started
     with HeadlessRenderer(sizes[0]) as renderer:
         chosen = choose_method(renderer, method)
+        focus_range = focus_range_of(renderer, scene) if scene_path else (NEAR_M, FAR_M)
         results = {
             "gl_renderer": renderer.gl_renderer,
             "timing_method": chosen,
             "f_stop": BENCH_F_STOP,
+            "scene": scene.source,
+            "load_s": load_s,
+            "focus_range_m": list(focus_range),
             "sizes": [
-                bench_size(renderer, s, frames, warmup, chosen, quality)
+                bench_size(renderer, s, frames, warmup, chosen, quality, scene, focus_range)
                 for s in sizes
                 for quality in qualities
             ],
@@ -147,7 +169,8 @@ def format_table(results: dict) -> str:
     lines = [
         f"GL renderer: {results['gl_renderer']}",
         f"timing: {results['timing_method']} (median ms per pass, p95 in brackets); "
-        f"the demo at f/{results['f_stop']:g}, focus sweeping near to far",
+        f"{results['scene']} (loaded in {results['load_s']:.2f} s) at f/{results['f_stop']:g}, "
+        f"focus sweeping {results['focus_range_m'][0]:.3g} to {results['focus_range_m'][1]:.3g} m",
         f"DOF ms = {' + '.join(DOF_PASSES)}, every frame of a rack focus; copies = DOF ms "
         "over one full-screen copy in the same frame (median); "
         f"+view ms = {' + '.join(VIEW_PASSES)}, only when the camera or scene moves",

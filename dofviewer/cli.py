@@ -217,6 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME,...",
         help="quality presets to measure: final, preview (both)",
     )
+    bench.add_argument("--scene", metavar="SCENE", help="a scene or model instead of the demo")
     bench.add_argument("--json", metavar="OUT.json", help="also write the results as JSON")
     return parser
 
@@ -262,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.frames < 1 or args.warmup < 0:
                 raise DofError("--frames must be >= 1 and --warmup >= 0")
             bench.run(args.sizes, args.frames, args.warmup, args.timing, args.json,
-                      qualities=args.quality)  # fmt: skip
+                      qualities=args.quality, scene_path=args.scene)  # fmt: skip
             return 0
         from dofviewer.commands import view_command
 

@@ -14,6 +14,7 @@ import numpy as np
 from dofviewer.camera import FAR_M, NEAR_M, CameraPose, projection_matrix
 from dofviewer.gl.context import default_msaa
 from dofviewer.gl.dof import QUALITY_PRESETS, DepthOfField, thin_lens_uniforms
+from dofviewer.gl.model_draw import MAX_ANISOTROPY
 from dofviewer.gl.scene_pass import ScenePass
 from dofviewer.gl.shaders import ShaderLibrary
 from dofviewer.gl.targets import FrameTargets
@@ -67,20 +68,28 @@ def scene_view(scene: Scene, settings: FrameSettings) -> tuple:
 
 class Renderer:
     def __init__(self, ctx: moderngl.Context, size: tuple[int, int], supersample: int = 2,
-                 msaa: int | None = None):  # fmt: skip
-        """``msaa`` None picks :func:`dofviewer.gl.context.default_msaa` for this GL."""
+                 msaa: int | None = None, anisotropy: float = MAX_ANISOTROPY):  # fmt: skip
+        """``msaa`` None picks :func:`dofviewer.gl.context.default_msaa` for this GL.
+        ``anisotropy``: models' texture filtering (1 = off; the live viewer turns it off
+        on a software rasteriser, where it costs 70 % more per textured pixel)."""
         self.ctx = ctx
         self.shaders = ShaderLibrary(ctx)
         msaa = default_msaa(ctx) if msaa is None else msaa
         interleaved = {q.gather_scale for q in QUALITY_PRESETS.values() if q.interleave > 1}
         self.targets = FrameTargets(ctx, size, supersample, msaa, tuple(sorted(interleaved)))
         self.scene_pass = ScenePass(ctx, self.shaders)
+        self.scene_pass.models.anisotropy = anisotropy
         self.dof = DepthOfField(ctx, self.shaders)
         self.tonemap = Tonemap(ctx, self.shaders)
         self.timer = NullTimer()
         self._accumulator = None  # made on the first reference render
         self._linear_source = None  # what read_linear() reads: set by each render
         self._drawn_scene_view = None  # what the scene targets hold (see scene_view)
+        # The view the second layer was drawn for. Only the final preset reads it, so a
+        # camera move drawn at the preview preset skips it (on a software rasteriser it
+        # costs as much again as the scene), and the frame where the motion settles
+        # draws it.
+        self._second_layer_view = None
         # The last frame's settings: read_coc() derives its CoC from them, and the display
         # target is tone-mapped with them.
         self._frame_settings = None
@@ -109,6 +118,7 @@ class Renderer:
         """Draw the scene pass on the next frame even if the view has not changed (the
         benchmark times it every frame)."""
         self._drawn_scene_view = None
+        self._second_layer_view = None
 
     def view_projection(self, settings: FrameSettings) -> np.ndarray:
         w, h = self.size
@@ -120,8 +130,12 @@ class Renderer:
         """Draw one frame; tone-mapped into ``output`` (a framebuffer), or the display target."""
         t, timer = self.targets, self.timer
         self.dof.clip_m = settings.clip_m
-        if scene_view(scene, settings) != self._drawn_scene_view:
+        view = scene_view(scene, settings)
+        if view != self._drawn_scene_view:
             self._draw_scene(scene, settings)
+        needs_second_layer = settings.dof and QUALITY_PRESETS[settings.quality].second_layer
+        if needs_second_layer and view != self._second_layer_view:
+            self._draw_second_layer(scene, settings)
         self._frame_settings = settings
         if settings.dof and settings.baseline_gather:
             self.dof.blur_baseline(t, settings.lens, settings.focus_distance_m)
@@ -148,22 +162,28 @@ class Renderer:
         self.dof.clip_m = settings.clip_m
         linear = self._accumulator.render(scene, settings, self.scene_pass, t, samples)
         self._draw_scene(scene, settings)  # the accumulation left a sheared view there
+        self._second_layer_view = None
         self._frame_settings = settings
         self._linear_source = linear
         self._tonemap(output)
 
     def _draw_scene(self, scene: Scene, settings: FrameSettings):
-        """The pinhole view, its second layer and what depth of field needs of them once
-        per view, into the scene targets, remembered so frames that change only focus
-        can reuse them."""
+        """The pinhole view and what depth of field needs of it once per view, into the
+        scene targets, remembered so frames that change only focus can reuse them."""
         view_projection = self.view_projection(settings)
         with self.timer.section("scene"):
             self.scene_pass.draw(scene, self.targets, view_projection, settings.time_s)
-        with self.timer.section("second layer"):
-            self.scene_pass.draw_second_layer(scene, self.targets, view_projection, settings.time_s)
         with self.timer.section("prepare"):
             self.dof.prepare(self.targets)
         self._drawn_scene_view = scene_view(scene, settings)
+
+    def _draw_second_layer(self, scene: Scene, settings: FrameSettings):
+        """What the first layer hides, for the final preset's blurred foregrounds (after
+        :meth:`_draw_scene` for the same view: it peels the first layer's ids)."""
+        view_projection = self.view_projection(settings)
+        with self.timer.section("second layer"):
+            self.scene_pass.draw_second_layer(scene, self.targets, view_projection, settings.time_s)
+        self._second_layer_view = scene_view(scene, settings)
 
     def update_display(self):
         """Bring the display target up to the last frame where that frame was tone-mapped

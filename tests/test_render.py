@@ -133,6 +133,35 @@ def test_a_focus_pull_reuses_the_scene_pass_and_matches_a_full_render(gl):
     assert np.array_equal(reused, r.read_image())
 
 
+def test_a_camera_move_at_the_preview_preset_leaves_the_second_layer_to_the_settled_frame(gl):
+    """Only the final preset reads the second layer: a preview frame of a camera move
+    skips it (on llvmpipe it costs as much as the scene again), the settled final frame
+    draws it once, and that frame equals a final render from scratch."""
+    scene = load_scene()
+    settings = FrameSettings.from_scene(scene)
+    moved = settings.with_(pose=replace(settings.pose, position=(0.3, 1.3, 6.0)))
+    log = _PassLog()
+    r = gl.renderer
+    r.resize((320, 180))
+    r.render(scene, settings)
+    r.set_timer(log)
+    try:
+        r.render(scene, moved.with_(quality="preview"))
+        assert "scene" in log.names and "second layer" not in log.names
+        log.names.clear()
+        r.render(scene, moved)
+        assert "second layer" in log.names and "scene" not in log.names
+        settled = r.read_image()
+        log.names.clear()
+        r.render(scene, moved.with_(focus_distance_m=2.0))
+        assert not {"scene", "second layer"} & set(log.names)
+    finally:
+        r.set_timer_off()
+    r.invalidate_scene()
+    r.render(scene, moved)
+    assert np.array_equal(settled, r.read_image())
+
+
 def test_time_redraws_the_scene_only_when_something_moves(gl):
     still, moving = load_scene(), load_scene("tracking")
     for scene, expected in ((still, False), (moving, True)):

@@ -74,8 +74,10 @@ class _Draw:
 class ModelUploads:
     """One model on the GPU. ``draws[i]`` lists model.instances[i]'s primitives."""
 
-    def __init__(self, ctx: moderngl.Context, shaders: ShaderLibrary, model: Model):
+    def __init__(self, ctx: moderngl.Context, shaders: ShaderLibrary, model: Model,
+                 anisotropy: float = MAX_ANISOTROPY):  # fmt: skip
         self.ctx = ctx
+        self.anisotropy = anisotropy
         self.model = model
         self._objects: list = []
         self._textures: dict[tuple[int, bool], moderngl.Texture] = {}
@@ -150,7 +152,7 @@ class ModelUploads:
                 internal_format=_SRGB8_ALPHA8 if srgb else None,
             )  # fmt: skip
             texture.build_mipmaps()
-            texture.anisotropy = min(MAX_ANISOTROPY, self.ctx.max_anisotropy)
+            texture.anisotropy = max(1.0, min(self.anisotropy, self.ctx.max_anisotropy))
             self._textures[key] = self._keep(texture)
         return self._textures[key]
 
@@ -203,11 +205,12 @@ class ModelDrawer:
         self.ctx = ctx
         self.shaders = shaders
         self._uploads: dict[int, ModelUploads] = {}  # id(model) -> uploads
+        self.anisotropy = MAX_ANISOTROPY
 
     def uploads(self, model: Model) -> ModelUploads:
         key = id(model)
         if key not in self._uploads:
-            self._uploads[key] = ModelUploads(self.ctx, self.shaders, model)
+            self._uploads[key] = ModelUploads(self.ctx, self.shaders, model, self.anisotropy)
         return self._uploads[key]
 
     def keep_only(self, models):

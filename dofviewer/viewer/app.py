@@ -14,6 +14,8 @@ import numpy as np
 from dofviewer.camera import world_point
 from dofviewer.fileio import atomic_write_text, unused_path, write_png
 from dofviewer.focus import silhouette_focus
+from dofviewer.gl.context import is_software_renderer
+from dofviewer.gl.model_draw import MAX_ANISOTROPY
 from dofviewer.recorder import Autosaver, Recorder
 from dofviewer.renderer import Renderer, scene_view
 from dofviewer.scene import bundled_scenes, load_scene
@@ -97,7 +99,11 @@ class ViewerApp:
         self.ctx = window.ctx
         self.scene = scene
         self.state = ViewerState(scene)
-        self.renderer = Renderer(self.ctx, window.framebuffer_size, supersample, msaa)
+        # Anisotropic texture filtering only where it is cheap: the live window on a
+        # software rasteriser trades it for speed (renders and exports keep it).
+        anisotropy = 1.0 if is_software_renderer(self.ctx) else MAX_ANISOTROPY
+        self.renderer = Renderer(self.ctx, window.framebuffer_size, supersample, msaa,
+                                 anisotropy)  # fmt: skip
         self.hud = Hud(self.ctx, self.renderer.shaders, window.framebuffer_size)
         self.state_file = Path(state_file) if state_file else None
         self.screenshot_dir = Path(screenshot_dir)
