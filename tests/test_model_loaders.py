@@ -307,20 +307,30 @@ def test_material_factors_emissive_strength_unlit_and_sampler(tmp_path):
     assert model.meshes[0].primitives[0].material == 0
 
 
-def test_transmission_is_drawn_as_mostly_see_through_blend(tmp_path):
-    """KHR_materials_transmission (the toy car's windows) is approximated as BLEND: the
-    pane keeps 1 − 0.8 · transmission of its coverage. It is not reported as ignored."""
+def test_transmission_and_sheen_are_approximated_not_ignored(tmp_path):
+    """KHR_materials_transmission (the toy car's windows) is drawn as BLEND keeping
+    1 − 0.8 · transmission of the coverage; KHR_materials_sheen's factors (its red
+    tablecloth) are read. Neither is reported as ignored."""
     b = GltfBuilder()
     glass = b.add_material(
         base_color=(0.3, 0.8, 0.3, 1),
         extensions={"KHR_materials_transmission": {"transmissionFactor": 1}},
     )
+    cloth = b.add_material(
+        extensions={
+            "KHR_materials_sheen": {"sheenColorFactor": [1, 0, 0], "sheenRoughnessFactor": 0.5}
+        },
+    )
     b.use_extension("KHR_materials_transmission")
+    b.use_extension("KHR_materials_sheen")
     b.add_node(mesh=b.add_mesh(QUAD, QUAD_INDICES, material=glass))
+    b.add_node(mesh=b.add_mesh(QUAD, QUAD_INDICES, material=cloth))
     model = write_and_load(b, tmp_path)
-    m = model.materials[0]
-    assert m.alpha_mode == "BLEND"
-    assert m.base_color == pytest.approx((0.3, 0.8, 0.3, 0.2))
+    glass_m, cloth_m = model.materials
+    assert glass_m.alpha_mode == "BLEND"
+    assert glass_m.base_color == pytest.approx((0.3, 0.8, 0.3, 0.2))
+    assert (cloth_m.sheen_color, cloth_m.sheen_roughness) == ((1, 0, 0), 0.5)
+    assert cloth_m.alpha_mode == "OPAQUE"
     assert model.warnings == ()
 
 
@@ -340,12 +350,12 @@ def test_missing_texture_warns_and_drops_only_that_texture(tmp_path):
 
 def test_optional_unknown_extension_warns_once_and_required_draco_refuses(tmp_path):
     b = quad_builder()
-    b.use_extension("KHR_materials_sheen")
+    b.use_extension("KHR_materials_clearcoat")
     b.use_extension("KHR_lights_punctual")
     model = write_and_load(b, tmp_path)
     assert model.warnings == (
         f"{tmp_path / 'model.glb'}: ignored optional extensions: "
-        "KHR_materials_sheen, KHR_lights_punctual (the model loads "
+        "KHR_materials_clearcoat, KHR_lights_punctual (the model loads "
         "without them)",
     )
     b.use_extension("KHR_draco_mesh_compression", required=True)

@@ -234,3 +234,20 @@ def test_a_model_without_a_camera_is_framed_and_focused_on_what_is_at_the_centre
     hit_near = (0.5 - pose.position[2]) / pose.forward[2]
     assert scene.focus_distance_m == pytest.approx(hit_near, rel=1e-6)
     assert [o.name for o in scene.objects] == ["near", "far"]
+
+
+def test_sheen_adds_its_colour_to_fabric(gl):
+    """KHR_materials_sheen (the toy car's red velvet cloth over a dark base): the sheen
+    colour shows; without sheen the same black cloth stays black."""
+    velvet = Material(base_color=(0, 0, 0, 1), metallic=0.0, sheen_color=(1.0, 0.0, 0.0),
+                      sheen_roughness=0.5)  # fmt: skip
+    plain = Material(base_color=(0, 0, 0, 1), metallic=0.0, roughness=1.0)
+    lit = Light(direction=(0.0, 0.0, -1.0), color=(1.0, 1.0, 1.0), ambient=(0.2, 0.2, 0.2))
+    red = centre(
+        render(gl, mesh_scene(model({"q": (quad(1.0), np.identity(4))}, (velvet,)), lit)).linear
+    )
+    black = centre(
+        render(gl, mesh_scene(model({"q": (quad(1.0), np.identity(4))}, (plain,)), lit)).linear
+    )
+    assert red[:, 0].mean() > 0.05 and red[:, 0].mean() > 5 * red[:, 1].mean()
+    assert black[:, 0].mean() < 0.05 * red[:, 0].mean() + 0.01

@@ -67,7 +67,7 @@ SUPPORTED_EXTENSIONS = (
 )
 #: Extensions drawn by an approximation (README "Models"); used, they are not reported
 #: as ignored, and a file may not require them.
-APPROXIMATED_EXTENSIONS = ("KHR_materials_transmission",)
+APPROXIMATED_EXTENSIONS = ("KHR_materials_transmission", "KHR_materials_sheen")
 #: A transmissive surface (glass) is drawn as BLEND with this share of its coverage per
 #: unit of transmission: it shows what is behind it, unrefracted and untinted, under a
 #: faint layer of its own colour and highlights (a real see-through is beyond a
@@ -581,6 +581,13 @@ class _Materials:
         transmission = _number(
             transmission.get("transmissionFactor"), f"{where}.transmissionFactor", 0.0
         )
+        sheen = _extension(m, "KHR_materials_sheen", where) or {}
+        sheen_color = _floats(
+            sheen.get("sheenColorFactor", [0.0] * 3), 3, f"{where}.sheenColorFactor"
+        )
+        sheen_roughness = _number(
+            sheen.get("sheenRoughnessFactor"), f"{where}.sheenRoughnessFactor", 0.0
+        )
         if transmission > 0 and alpha_mode == "OPAQUE":
             alpha_mode = "BLEND"
             opacity = 1.0 - TRANSMISSION_SEE_THROUGH * min(transmission, 1.0)
@@ -604,6 +611,8 @@ class _Materials:
             alpha_cutoff=_number(m.alphaCutoff, f"{where}.alphaCutoff", 0.5),
             double_sided=bool(m.doubleSided),
             unlit=_extension(m, "KHR_materials_unlit", where) is not None,
+            sheen_color=sheen_color,
+            sheen_roughness=sheen_roughness,
         )
 
     def _texture(self, info, where: str) -> TextureRef | None:

@@ -65,6 +65,10 @@ class Material:
     alpha_cutoff: float = 0.5
     double_sided: bool = False
     unlit: bool = False  # KHR_materials_unlit: base colour as radiance
+    #: KHR_materials_sheen (fabric's velvet rim): colour and roughness factors; its
+    #: textures are not read. Black = no sheen.
+    sheen_color: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    sheen_roughness: float = 0.0
 
 
 #: The material of primitives that name none (glTF §3.9.6: white, metal 1, rough 1).

@@ -51,6 +51,8 @@ def material_defines(material: Material, primitive: Primitive, peel: bool) -> di
         defines["VERTEX_COLOR"] = 1
     if material.unlit:
         defines["UNLIT"] = 1
+    elif any(c > 0 for c in material.sheen_color):
+        defines["SHEEN"] = 1
     if peel:
         defines["PEEL"] = 1
     return defines
@@ -184,6 +186,8 @@ class ModelUploads:
         _set(program, "u_occlusion_strength", material.occlusion_strength)
         _set(program, "u_emissive", tuple(material.emissive))
         _set(program, "u_alpha_cutoff", material.alpha_cutoff)
+        _set(program, "u_sheen_color", tuple(material.sheen_color))
+        _set(program, "u_sheen_roughness", material.sheen_roughness)
 
     def release(self):
         for obj in reversed(self._objects):

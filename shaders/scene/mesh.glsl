@@ -15,6 +15,7 @@
 //                  blended pass: dofviewer/gl/scene_pass.py draws it last, back to
 //                  front, without writing depth or ids);
 //   UNLIT          KHR_materials_unlit: the base colour is the radiance;
+//   SHEEN          KHR_materials_sheen's colour and roughness factors (fabric);
 //   PEEL           the second layer: skip the object the first layer shows here.
 
 #if defined VERTEX_SHADER
@@ -79,6 +80,8 @@ uniform float u_normal_scale;
 uniform float u_occlusion_strength;
 uniform vec3 u_emissive;
 uniform float u_alpha_cutoff;
+uniform vec3 u_sheen_color;
+uniform float u_sheen_roughness;
 
 uniform vec3 u_eye;             // camera position, world metres
 uniform vec3 u_to_light;        // unit vector towards the key light
@@ -127,6 +130,20 @@ vec3 mapped_normal(vec3 n) {
     vec3 mapped = t * t_normal.x + b * t_normal.y + n * t_normal.z;
     float len2 = dot(mapped, mapped);
     return len2 > 1e-12 ? mapped * inversesqrt(len2) : n;
+}
+#endif
+
+#if defined SHEEN
+// KHR_materials_sheen's lobe: the "Charlie" distribution (Estevez & Kulla 2017) with
+// Neubelt & Pettineo's visibility, as the glTF spec suggests; and, for the flat ambient,
+// its directional albedo approximated by a constant share (no lookup table).
+const float SHEEN_AMBIENT_SHARE = 0.3;
+vec3 sheen_direct(float n_dot_l, float n_dot_v, float n_dot_h) {
+    float a = max(u_sheen_roughness * u_sheen_roughness, 1e-3);
+    float sin2 = max(1.0 - n_dot_h * n_dot_h, 0.0);
+    float distribution = (2.0 + 1.0 / a) * pow(sin2, 0.5 / a) / (2.0 * PI);
+    float visibility = 1.0 / (4.0 * (n_dot_l + n_dot_v - n_dot_l * n_dot_v));
+    return u_sheen_color * distribution * visibility;
 }
 #endif
 
@@ -193,6 +210,10 @@ void main() {
     // white Lambert surface facing the light returns.
     vec3 direct = (diffuse_color + PI * distribution * visibility * fresnel) * n_dot_l;
     vec3 ambient = (diffuse_color + ambient_specular(f0, roughness, n_dot_v)) * occlusion;
+#if defined SHEEN
+    direct += PI * sheen_direct(n_dot_l, n_dot_v, n_dot_h) * n_dot_l;
+    ambient += u_sheen_color * SHEEN_AMBIENT_SHARE * occlusion;
+#endif
     out_color = vec4(direct * u_light_color + ambient * u_ambient + emission, coverage);
 #endif
     out_object_id = u_object_id;
