@@ -1,10 +1,12 @@
 """How fast the real viewer draws while focus is pulled: frames per second during pulls.
 
-    python scripts/viewer_fps.py [--size 960x540] [--pulls 4] [-- VIEWER OPTIONS...]
+    python scripts/viewer_fps.py [--size 960x540] [--pulls 4] [--orbit] [-- VIEWER OPTIONS...]
 
 Starts a private Xvfb (or uses $DISPLAY with --display), opens `dofviewer view` with a
 state file, presses Tab to pull focus to the next object a few times with xdotool, and
-reads the viewer's own frame counter and clock during each pull. Needs Xvfb and xdotool
+reads the viewer's own frame counter and clock during each pull. With ``--orbit`` it
+also drags the camera round (right button) for a few seconds: every frame of that
+redraws the scene, which a pull does not. Needs Xvfb and xdotool
 (`scripts/setup.sh` installs them). A benchmark, not a test: it prints, it asserts nothing.
 """
 
@@ -63,11 +65,33 @@ def pull_rate(path: Path, display_env: dict, window: str, seconds: float) -> flo
     return (samples[-1][1] - samples[0][1]) / (samples[-1][0] - samples[0][0])
 
 
+def orbit_rate(path: Path, display_env: dict, window: str, seconds: float) -> float | None:
+    """Frames per second while the right button drags the camera round."""
+
+    def xdotool(*args):
+        subprocess.run(["xdotool", *args], env=display_env, check=True)
+
+    xdotool("mousemove", "--window", window, "200", "200", "mousedown", "3")
+    first = read_state(path)
+    end = time.monotonic() + seconds
+    step = 0
+    while time.monotonic() < end:
+        step += 1
+        xdotool("mousemove_relative", "--", "6" if step % 40 < 20 else "-6", "0")
+        time.sleep(0.02)
+    last = read_state(path)
+    xdotool("mouseup", "3")
+    if not first or not last or last["time_s"] <= first["time_s"]:
+        return None
+    return (last["drawn_frames"] - first["drawn_frames"]) / (last["time_s"] - first["time_s"])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="960x540")
     parser.add_argument("--pulls", type=int, default=4)
     parser.add_argument("--display", action="store_true", help="use $DISPLAY, no Xvfb")
+    parser.add_argument("--orbit", action="store_true", help="also measure a camera orbit")
     parser.add_argument("viewer_args", nargs="*", help="passed to `dofviewer view`")
     args = parser.parse_args()
     server, display = (None, os.environ["DISPLAY"]) if args.display else start_xvfb()
@@ -94,6 +118,9 @@ def main() -> int:
             if measured:
                 print(f"median over {len(measured)} pulls: {statistics.median(measured):.1f} fps "
                       f"at {args.size}")  # fmt: skip
+            if args.orbit:
+                rate = orbit_rate(state, env, window, seconds=6.0)
+                print(f"orbit: {rate:.1f} fps at {args.size}" if rate else "orbit: no frames")
         finally:
             viewer.terminate()
             viewer.wait(timeout=30)
