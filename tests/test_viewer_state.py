@@ -186,3 +186,13 @@ def test_small_scenes_nudge_and_dolly_at_their_own_scale():
     start = state.orbit.distance_m
     state.orbit.dolly(20)
     assert state.orbit.distance_m < start * 0.2
+
+
+def test_distances_read_at_every_scale():
+    from dofviewer.viewer.state import distance_text, focal_length_text
+
+    assert distance_text(0.0232) == "23.2 mm"
+    assert distance_text(0.453) == "45.3 cm"
+    assert distance_text(2.346) == "2.35 m"
+    assert distance_text(math.inf) == "infinity"
+    assert focal_length_text(20.9603) == "21 mm" and focal_length_text(18.5) == "18.5 mm"

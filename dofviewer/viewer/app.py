@@ -22,7 +22,7 @@ from dofviewer.scene import bundled_scenes, load_scene
 from dofviewer.timeline import TimelineSampler
 from dofviewer.viewer.bindings import Action, action_for_key, action_for_scroll, help_lines
 from dofviewer.viewer.hud import Hud
-from dofviewer.viewer.state import Candidate, ViewerState
+from dofviewer.viewer.state import Candidate, ViewerState, distance_text, focal_length_text
 from dofviewer.viewer.window import Window
 
 _STOP_SIGNALS = tuple(
@@ -234,11 +234,11 @@ class ViewerApp:
             focus = self._focus_text(now, self._last_settings.focus_distance_m, moving=True)
         else:
             focus = self._focus_text(now, s.focus_distance_m(now), moving)
-        pulling = f"  ->  {_metres(s.puller.target_m)}" if moving else ""
+        pulling = f"  ->  {distance_text(s.puller.target_m)}" if moving else ""
         status = [
             f"Focus {focus}{pulling}   on {s.target or '-'}"
             + ("   [tracking]" if s.tracking else ""),
-            f"f/{lens.f_stop:g}   {lens.focal_length_mm:g} mm   "
+            f"f/{lens.f_stop:g}   {focal_length_text(lens.focal_length_mm)}   "
             f"{lens.aperture_blades or 'round'}{' blades' if lens.aperture_blades else ''}",
             f"Pull {s.easing}, {s.duration_s:g} s   View {s.debug_view}"
             + ("   peaking" if s.focus_peaking else ""),
@@ -248,7 +248,7 @@ class ViewerApp:
             lens = self._last_settings.lens
             status[0] = f"Focus {focus}"
             status[1] = (
-                f"f/{lens.f_stop:g}   {lens.focal_length_mm:g} mm   "
+                f"f/{lens.f_stop:g}   {focal_length_text(lens.focal_length_mm)}   "
                 f"{lens.aperture_blades or 'round'}"
             )
             status.insert(0, self.player.status())
@@ -262,7 +262,7 @@ class ViewerApp:
         fast to read, and redrawing the HUD's text costs a software rasteriser a
         twentieth of a preview frame), and exactly once it lands."""
         if not moving or now - self._focus_text_at >= 0.1:
-            self._focus_text_value = _metres(focus_m)
+            self._focus_text_value = distance_text(focus_m)
             self._focus_text_at = now
         return self._focus_text_value
 
@@ -444,7 +444,3 @@ def _current_mods(handle) -> int:
     if glfw.get_key(handle, glfw.KEY_LEFT_CONTROL) or glfw.get_key(handle, glfw.KEY_RIGHT_CONTROL):
         mods |= glfw.MOD_CONTROL
     return mods
-
-
-def _metres(distance_m: float) -> str:
-    return "inf" if math.isinf(distance_m) else f"{distance_m:.2f} m"

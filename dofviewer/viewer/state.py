@@ -65,9 +65,7 @@ class ViewerState:
         self.shot_index = 0  # which of scene.shots the camera was last set to (V cycles)
         # Even steps in dioptres, scaled to the shot: 0.05 D is a fine step at 4 m and
         # none at all on a toy car 5 cm away (20 D).
-        self.nudge_diopters = NUDGE_DIOPTERS * max(
-            1.0, NUDGE_REFERENCE_M / scene.focus_distance_m
-        )
+        self.nudge_diopters = NUDGE_DIOPTERS * max(1.0, NUDGE_REFERENCE_M / scene.focus_distance_m)
         self.puller = FocusPuller(scene.focus_distance_m)
         self.easing = DEFAULT_EASING
         self.duration_s = DEFAULT_DURATION_S
@@ -119,7 +117,7 @@ class ViewerState:
             self._target_offset = np.asarray(point, dtype=float) - origin
         else:
             self._target_offset = np.zeros(3)
-        self.message = f"pull to {target or 'point'} at {_distance_text(distance_m)}"
+        self.message = f"pull to {target or 'point'} at {distance_text(distance_m)}"
 
     def pick(self, object_index: int, depth_m: float, point, now_s: float):
         """A click: object index from the id buffer (−1 for sky) and depth under the cursor."""
@@ -147,7 +145,7 @@ class ViewerState:
 
     def store_mark(self, slot: int, now_s: float):
         self.marks[slot] = Mark(self.puller.target_m, self.target)
-        self.message = f"mark {slot} = {_distance_text(self.puller.target_m)}"
+        self.message = f"mark {slot} = {distance_text(self.puller.target_m)}"
 
     def recall_mark(self, slot: int, now_s: float):
         mark = self.marks.get(slot)
@@ -155,7 +153,7 @@ class ViewerState:
             self.message = f"mark {slot} is empty (Ctrl+{slot} stores one)"
             return
         self.pull_to(mark.distance_m, now_s, mark.target)
-        self.message = f"mark {slot}: {mark.target or 'point'} at {_distance_text(mark.distance_m)}"
+        self.message = f"mark {slot}: {mark.target or 'point'} at {distance_text(mark.distance_m)}"
 
     def nudge(self, steps: int, now_s: float):
         """Positive steps move focus farther (fewer dioptres)."""
@@ -168,7 +166,7 @@ class ViewerState:
             self._emit("tracking", now_s, on=False, target=None, offset=(0.0, 0.0, 0.0))
         self.tracking = False
         self.target = None
-        self.message = f"focus {_distance_text(self.puller.target_m)}"
+        self.message = f"focus {distance_text(self.puller.target_m)}"
 
     def toggle_tracking(self, now_s: float):
         if self.target is None:
@@ -218,7 +216,7 @@ class ViewerState:
         self._set_lens(
             now_s, focal_length_mm=_step(FOCAL_LENGTHS_MM, self.lens.focal_length_mm, steps)
         )
-        self.message = f"{self.lens.focal_length_mm:g} mm"
+        self.message = focal_length_text(self.lens.focal_length_mm)
 
     def step_blades(self, steps: int, now_s: float = 0.0):
         self._set_lens(
@@ -258,7 +256,7 @@ class ViewerState:
             self._set_lens(now_s, focal_length_mm=shot.focal_length_mm)
         self.message = (
             f"camera {shot.name} ({self.shot_index + 1}/{len(shots)}), "
-            f"{shot.focal_length_mm:.1f} mm"
+            f"{focal_length_text(shot.focal_length_mm)}"
         )
 
     def snapshot(self, now_s: float) -> dict:
@@ -301,8 +299,21 @@ def _step(options, current, steps, wrap=False):
     return options[index]
 
 
-def _distance_text(distance_m: float) -> str:
-    return "infinity" if math.isinf(distance_m) else f"{distance_m:.2f} m"
+def distance_text(distance_m: float) -> str:
+    """A focus distance as a focus puller reads it: metres from 1 m, centimetres below,
+    millimetres under 10 cm (a toy car's 23.2 mm is not "0.02 m"), "infinity" beyond."""
+    if math.isinf(distance_m):
+        return "infinity"
+    if distance_m >= 1.0:
+        return f"{distance_m:.2f} m"
+    if distance_m >= 0.1:
+        return f"{distance_m * 100:.1f} cm"
+    return f"{distance_m * 1000:.1f} mm"
+
+
+def focal_length_text(focal_length_mm: float) -> str:
+    """20.9603 mm reads as 21 mm; 18.5 mm stays 18.5 mm."""
+    return f"{focal_length_mm:.1f}".removesuffix(".0") + " mm"
 
 
 def _json_distance(distance_m: float):
