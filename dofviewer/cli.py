@@ -65,12 +65,15 @@ def easing_names() -> list[str]:
 
 
 def blade_count(text: str) -> int:
+    from dofviewer.lens import blade_count_problem
+
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected an integer, got '{text}'") from None
-    if value != 0 and not 3 <= value <= 16:
-        raise argparse.ArgumentTypeError(f"must be 0 (round) or 3..16, got {value}")
+    problem = blade_count_problem(value)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
     return value
 
 
@@ -87,7 +90,7 @@ def add_lens_options(parser: argparse.ArgumentParser):
         "--focal-length", metavar="MM", type=positive_float, help="focal length in mm"
     )
     parser.add_argument(
-        "--blades", metavar="N", type=blade_count, help="aperture blades: 0 = round, 3..16"
+        "--blades", metavar="N", type=blade_count, help="aperture blades: 0 = round, or 3..16"
     )
 
 

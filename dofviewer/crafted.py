@@ -7,29 +7,48 @@ import json
 
 from dofviewer.scene import Scene, parse_scene
 
-_FLAT = {"color": [0, 0, 0], "ambient": [1, 1, 1]}
+#: Flat ambient light: the radiance of a surface is its albedo, so values are exact.
+FLAT_LIGHT = {"color": [0, 0, 0], "ambient": [1, 1, 1]}
+DARK_SKY = [0.02, 0.02, 0.03]
 
 
-def _scene(name: str, focus_m: float, objects: list, f_stop=1.4, focal_mm=85.0, **camera) -> Scene:
-    data = {
-        "camera": {
-            "position": [0, 0, 0],
-            "look_at": [0, 0, -1],
-            "focal_length_mm": focal_mm,
-            "f_stop": f_stop,
-            "focus_distance_m": focus_m,
-            **camera,
-        },  # fmt: skip
-        "background": [0.02, 0.02, 0.03],
-        "light": _FLAT,
-        "objects": objects,
+def lens_camera(focus_m: float, focal_mm=85.0, f_stop=1.4, blades=0, rotation=0.0,
+                **camera) -> dict:  # fmt: skip
+    """A scene file's camera at the origin looking down −z (the crafted cases' lens:
+    85 mm f/1.4 on a 36 mm sensor unless given)."""
+    return {
+        "position": [0, 0, 0],
+        "look_at": [0, 0, -1],
+        "focal_length_mm": focal_mm,
+        "f_stop": f_stop,
+        "focus_distance_m": focus_m,
+        "aperture_blades": blades,
+        "blade_rotation_deg": rotation,
+        **camera,
     }
-    return parse_scene(json.dumps(data), f"<crafted: {name}>")
 
 
-def _wall(depth: float, **fields) -> dict:
-    return {"name": fields.pop("name", "wall"), "shape": "plane", "position": [0, 0, -depth],
-            "size": [200, 200], "rotation_deg": [90, 0, 0], **fields}  # fmt: skip
+def card(depth_m: float, **fields) -> dict:
+    """A huge plane facing the camera at ``depth_m`` (a scene file's object)."""
+    return {
+        "name": fields.pop("name", "card"),
+        "shape": "plane",
+        "position": fields.pop("position", [0, 0, -depth_m]),
+        "size": fields.pop("size", [200, 200]),
+        "rotation_deg": [90, 0, 0],
+        **fields,
+    }
+
+
+def build(camera: dict, objects: list[dict], background=DARK_SKY, name="crafted") -> Scene:
+    """A scene under FLAT_LIGHT from a camera and objects as a scene file writes them."""
+    data = {"camera": camera, "background": list(background), "light": FLAT_LIGHT,
+            "objects": objects}  # fmt: skip
+    return parse_scene(json.dumps(data), f"<{name}>")
+
+
+def _scene(name: str, focus_m: float, objects: list, **camera) -> Scene:
+    return build(lens_camera(focus_m, **camera), objects, name=f"crafted: {name}")
 
 
 def halo() -> Scene:
@@ -37,7 +56,8 @@ def halo() -> Scene:
     return _scene("halo", 2.0, [
         {"name": "post", "shape": "box", "position": [0, 0, -2], "size": [0.04, 3, 0.04],
          "color": [0.1, 0.1, 0.1]},
-        _wall(30, color=[1, 1, 1], emissive=[1, 1, 1], texture="checker", checker_size_m=2.5),
+        card(30, name="wall", color=[1, 1, 1], emissive=[1, 1, 1], texture="checker",
+             checker_size_m=2.5),
     ])  # fmt: skip
 
 
@@ -46,7 +66,7 @@ def near_bleed() -> Scene:
     return _scene("near-bleed", 3.0, [
         {"name": "bar", "shape": "box", "position": [0.15, 0, -1.2], "size": [0.12, 3, 0.05],
          "color": [0.9, 0.3, 0.1]},
-        _wall(3, color=[0.9, 0.9, 0.9], texture="checker", checker_size_m=0.2),
+        card(3, name="wall", color=[0.9, 0.9, 0.9], texture="checker", checker_size_m=0.2),
     ])  # fmt: skip
 
 

@@ -51,6 +51,21 @@ def _spring_settle_y(fraction: float) -> float:
 _SPRING_Y = _spring_settle_y(SPRING_SETTLE_FRACTION)
 
 
+def spring_omega(duration_s: float) -> float:
+    """The natural frequency ω (1/s) of a spring pull that settles in ``duration_s``."""
+    return _SPRING_Y / duration_s
+
+
+def spring_lag_s(duration_s: float) -> float:
+    """How far a critically damped spring trails a steady ramp it follows: 2/ω."""
+    return 2.0 / spring_omega(duration_s)
+
+
+#: Tracking follows its target through a critically damped spring this fast, in the
+#: viewer and in timeline playback alike.
+TRACKING_DURATION_S = 0.3
+
+
 def _cubic(s: float) -> float:
     return 4.0 * s**3 if s < 0.5 else 1.0 - (2.0 - 2.0 * s) ** 3 / 2.0
 
@@ -215,7 +230,7 @@ class FocusPuller:
         if duration == 0.0 or (v0 == target and u0 == 0.0):
             self._settle = 0.0
         elif curve.spring:
-            omega = _SPRING_Y / duration
+            omega = spring_omega(duration)
             a, b = abs(v0 - target), abs(u0 + omega * (v0 - target))
             self._settle = max(
                 _decay_time(a, b, omega, SPRING_SETTLED_EPS),
@@ -229,10 +244,11 @@ class FocusPuller:
         """Whether the current segment is a spring (which retargets every frame cleanly)."""
         return self._curve.spring
 
-    def nudge(self, delta_diopters: float, now_s: float) -> None:
-        """Move the current *target* by ``delta_diopters`` (clamped), pulling from now on."""
+    def nudge(self, delta_diopters: float, now_s: float, duration_s: float | None = None) -> None:
+        """Move the current *target* by ``delta_diopters`` (clamped), pulling from now on
+        (over ``duration_s``, default the puller's)."""
         d = _clamp_d(self._v1 + _finite(delta_diopters, "delta_diopters"))
-        self.retarget(distance_from_diopters(d), now_s)
+        self.retarget(distance_from_diopters(d), now_s, duration_s=duration_s)
 
     def _sample_d(self, now_s: float) -> tuple[float, float]:
         """(diopters, diopters/s) at now_s; before the segment start it holds the start."""
@@ -241,7 +257,7 @@ class FocusPuller:
         if tau >= self._settle:
             return v1, 0.0
         if self._curve.spring:
-            omega = _SPRING_Y / T
+            omega = spring_omega(T)
             a = v0 - v1
             b = u0 + omega * a
             decay = math.exp(-omega * tau)

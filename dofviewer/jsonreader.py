@@ -84,6 +84,12 @@ class JsonReader:
         return value
 
 
+def json_distance(distance_m: float) -> float | None:
+    """A focus distance for a JSON file: JSON has no Infinity, so infinity is null (the
+    readers turn null back into infinity)."""
+    return None if math.isinf(distance_m) else float(distance_m)
+
+
 def join(where: str, key: str) -> str:
     """The path of a field: ``objects[2].radius``."""
     if not where:

@@ -16,7 +16,8 @@ also rescales the image; we do not use it. Converted to pixels with
     coc_px(d) = K · (1/s − 1/d),   K = (f² / N) · (W / sensor_width)      (2)
 
 so the CoC is one multiply-add on 1/d. The CPU computes ``C0 = −K`` and ``C1 = K/s``;
-the CoC shader evaluates ``C0 · (1/d) + C1`` (``shaders/dof/coc.glsl`` must agree).
+the shaders evaluate ``C0 · (1/d) + C1`` (``shaders/common/thin_lens.glsl`` must agree:
+it is the one GLSL home of this formula).
 Depth at infinity (the empty background) gives the limit ``C1``.
 """
 
@@ -30,6 +31,19 @@ from dataclasses import dataclass, replace
 #: and the near-field tile dilation reaches exactly this far:
 #: ``TILE_SIZE_PX * NEAR_DILATION_TILES`` in ``dofviewer/gl/dof.py`` must be >= this.
 MAX_COC_RADIUS_PX = 32.0
+
+#: Aperture blade counts a lens may have: 0 is a round aperture, else 3 to 16 blades.
+BLADE_COUNTS = (0, *range(3, 17))
+BLADES_RULE = "0 (round) or an integer 3..16"
+
+
+def blade_count_problem(value) -> str | None:
+    """Why ``value`` is no blade count (for the one-line errors of scene files,
+    timelines and the command line), or None if it is one."""
+    if type(value) is not int or value not in BLADE_COUNTS:
+        return f"must be {BLADES_RULE}, got {value!r}"
+    return None
+
 
 #: The full f-stop scale a lens ring clicks through.
 FULL_STOPS = (1.0, 1.4, 2.0, 2.8, 4.0, 5.6, 8.0, 11.0, 16.0, 22.0)
@@ -55,10 +69,9 @@ class ThinLens:
             value = getattr(self, name)
             if not (math.isfinite(value) and ok):
                 raise ValueError(f"{name} must be a finite number > 0 (got {value})")
-        if self.aperture_blades != 0 and not 3 <= self.aperture_blades <= 16:
-            raise ValueError(
-                f"aperture_blades must be 0 (round) or 3..16 (got {self.aperture_blades})"
-            )
+        problem = blade_count_problem(self.aperture_blades)
+        if problem:
+            raise ValueError(f"aperture_blades {problem}")
         if not math.isfinite(self.blade_rotation_deg):
             raise ValueError("blade_rotation_deg must be finite")
 

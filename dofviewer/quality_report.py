@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from dofviewer.crafted import CRAFTED
 
-# The issue's targets. The gather passes or fails each; the reference is measured too.
+# The quality targets (README "Benchmark"). The gather passes or fails each; the
+# reference is measured too.
 MEAN_PSNR_DB, MIN_PSNR_DB = 40.0, 35.0  # over all cases
 AA_PSNR_DB = 42.0  # in-focus edges against 16× supersampling
 GAIN_DB = 3.0  # each crafted case over the single-layer baseline gather
@@ -83,7 +84,7 @@ class Check:
 
 
 def checks(summary: dict) -> list[Check]:
-    """The issue's targets, in the order the table shows them."""
+    """The quality targets, in the order the table shows them."""
     cases = summary["cases"]
     lowest = min(cases, key=lambda row: row["psnr_db"])
     found = [

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from dofviewer.camera import FAR_M, NEAR_M, CameraPose
 from dofviewer.errors import DofError, ModelError, SceneError
 from dofviewer.jsonreader import JsonReader, join, kind_of
-from dofviewer.lens import ThinLens
+from dofviewer.lens import ThinLens, blade_count_problem
 from dofviewer.resources import asset_dir, demo_scene_path
 
 if TYPE_CHECKING:
@@ -247,14 +247,9 @@ class _SceneReader(JsonReader):
             self.fail("camera.up", "must not be zero or parallel to the view direction")
         focal = self.number(cam, "focal_length_mm", "camera", 50.0, above=0)
         blades = cam.get("aperture_blades", 0)
-        if (
-            isinstance(blades, bool)
-            or not isinstance(blades, int)
-            or not (blades == 0 or 3 <= blades <= 16)
-        ):
-            self.fail(
-                "camera.aperture_blades", f"must be 0 (round) or an integer 3..16, got {blades!r}"
-            )
+        problem = blade_count_problem(blades)
+        if problem:
+            self.fail("camera.aperture_blades", problem)
         lens = ThinLens(
             focal_length_mm=focal,
             f_stop=self.number(cam, "f_stop", "camera", 2.8, above=0),

@@ -1,49 +1,10 @@
 """Focus-pull timelines: keyframed focus, lens, tracking and camera moves. No GL.
 
 A timeline is a hand-editable JSON file that scripts a shot, so a rack focus can be
-replayed, rendered and shared exactly. Example::
-
-    {"format": "dofviewer-timeline", "version": 1, "scene": "assets/demo.json",
-     "duration_s": 6.0,
-     "start": {"focus_distance_m": 4.5, "f_stop": 1.4,
-               "camera": {"position": [0, 0.95, 0], "look_at": [0, 0.62, -5]}},
-     "keyframes": [
-       {"time_s": 0.5, "kind": "focus", "target": "ball", "distance_m": 1.22},
-       {"time_s": 3.0, "kind": "lens", "f_stop": 2.8},
-       {"time_s": 4.0, "kind": "tracking", "on": true, "target": "globe"}]}
-
-Top-level fields (all required unless marked optional):
-
-- ``format``: exactly "dofviewer-timeline"; ``version``: 1 (the only version).
-- ``scene``: a scene file or a model (.gltf, .glb, .obj), relative to the timeline file's
-  folder, or the name of a bundled one ("demo", "toycar").
-- ``camera`` (optional): for a model, which of its authored cameras frames the shot, by
-  name or 0-based index (default: its first).
-- ``duration_s`` (optional, >= 0): default is where the last keyframe's motion ends
-  (time_s + duration_s for a focus key, time_s otherwise) plus 0.5 s.
-- ``start``: the state at t = 0: ``focus_distance_m`` (> 0, or null for infinity);
-  optional ``f_stop``, ``focal_length_mm`` (> 0), ``aperture_blades`` (0 = round, or
-  3..16), ``blade_rotation_deg`` (default: the scene's lens), and ``camera``
-  {``position``, ``look_at``, optional ``up``} (default: the scene's camera).
-- ``keyframes``: a list in non-decreasing ``time_s`` (>= 0); each has ``time_s``,
-  ``kind`` and the fields of its kind:
-
-  - "focus": ``distance_m`` (> 0, or null for infinity), optional ``target`` (an object
-    name, or null; a label only, the distance is what is used), ``easing`` (one of
-    ``easing.EASINGS``, default "ease-in-out-cubic"), ``duration_s`` (>= 0, default 1).
-    A focus key also ends tracking.
-  - "lens": one or more of the four lens fields above; they change as a step.
-  - "tracking": ``on`` (true/false); when on, ``target`` (required) and ``offset``
-    ([x, y, z] from the object's animated position, default [0, 0, 0]): focus follows
-    that point through a 0.3 s spring until an "off" key or a focus key (an "off" lets
-    the spring settle where it was aimed). Target names are checked against the scene
-    by ``Timeline.check_against``, once the scene is loaded.
-  - "camera": ``position``, ``look_at``, optional ``up``: the camera cuts to it, then
-    moves linearly to the next camera key, and holds after the last.
-
-"comment" (any value) is allowed at the top level and in keyframes; it is not saved.
-Unknown fields, wrong types, NaN or Infinity are errors: :class:`TimelineError`, one
-line naming the file, the field and the problem. Saving writes infinity as null.
+replayed, rendered and shared exactly. Its format is specified in one place, README.md
+("Timeline files"), whose example tests/test_timeline.py reads; this module reads it
+(every problem a :class:`TimelineError`, one line naming the file, the field and the
+problem), samples it (:class:`TimelineSampler`) and writes it.
 """
 
 from __future__ import annotations
@@ -64,12 +25,14 @@ from dofviewer.easing import (
     DEFAULT_DURATION_S,
     DEFAULT_EASING,
     EASINGS,
-    SPRING_SETTLE_FRACTION,
+    TRACKING_DURATION_S,
     FocusPuller,
+    spring_lag_s,
 )
 from dofviewer.errors import DofError
 from dofviewer.fileio import atomic_write_text
-from dofviewer.jsonreader import REQUIRED, JsonReader, join, kind_of
+from dofviewer.jsonreader import REQUIRED, JsonReader, join, json_distance, kind_of
+from dofviewer.lens import blade_count_problem
 from dofviewer.renderer import FrameSettings
 from dofviewer.scene import DEFAULT_ASPECT, Scene, bundled_scenes, load_scene
 
@@ -82,28 +45,18 @@ KIND_FIELDS = {
     "tracking": ("on", "target", "offset"),
     "camera": ("position", "look_at", "up"),
 }
-#: Tracking follows its target through a critically damped spring this fast (as the
-#: viewer does), re-aimed at fixed absolute time steps so a sample depends only on t.
-TRACKING_DURATION_S = 0.3
+#: Tracking (easing.TRACKING_DURATION_S, as in the viewer) is re-aimed at fixed absolute
+#: time steps, so a sample depends only on t.
 TRACKING_STEP_S = 1.0 / 120.0
 #: The sampler keeps the replay state every this many tracking steps, so scrubbing back
 #: into a long tracking shot replays at most this many steps.
 SNAPSHOT_STEPS = 120
 
 
-def _spring_lag_s(duration_s: float) -> float:
-    """A critically damped spring trails a steady ramp by 2/ω; ω = y/T, where
-    (1 + y)·e^(−y) = SPRING_SETTLE_FRACTION as in the easing module (fixed point)."""
-    y = 10.0
-    for _ in range(40):
-        y = math.log1p(y) - math.log(SPRING_SETTLE_FRACTION)
-    return 2.0 * duration_s / y
-
-
 #: A scripted path is known ahead, so tracking aims this far ahead of each step: the
 #: spring's lag plus half a step (the aim is held between steps). The focus then sits
 #: on a steadily moving object instead of trailing it by 2-3 %.
-TRACKING_LEAD_S = _spring_lag_s(TRACKING_DURATION_S) + TRACKING_STEP_S / 2.0
+TRACKING_LEAD_S = spring_lag_s(TRACKING_DURATION_S) + TRACKING_STEP_S / 2.0
 #: The default duration leaves this long after the last motion, to see it land.
 DEFAULT_TAIL_S = 0.5
 
@@ -237,12 +190,10 @@ class _Reader(JsonReader):
             if key not in table:
                 continue
             if key == "aperture_blades":
-                blades = table[key]
-                if type(blades) is not int or not (blades == 0 or 3 <= blades <= 16):
-                    self.fail(
-                        join(where, key), f"must be 0 (round) or an integer 3..16, got {blades!r}"
-                    )
-                changes[key] = blades
+                problem = blade_count_problem(table[key])
+                if problem:
+                    self.fail(join(where, key), problem)
+                changes[key] = table[key]
             else:
                 changes[key] = self.number(
                     table, key, where, above=None if key == "blade_rotation_deg" else 0
@@ -387,10 +338,6 @@ def load_timeline_and_scene(path: str | Path,
 # -- writing ---------------------------------------------------------------------------
 
 
-def _json_distance(distance_m: float) -> float | None:
-    return None if math.isinf(distance_m) else distance_m
-
-
 def _pose_dict(pose) -> dict:
     return {"position": list(pose.position), "look_at": list(pose.look_at), "up": list(pose.up)}
 
@@ -398,7 +345,7 @@ def _pose_dict(pose) -> dict:
 def _key_dict(key: Keyframe) -> dict:
     head = {"time_s": key.time_s, "kind": key.kind}
     if isinstance(key, FocusKey):
-        return head | {"target": key.target, "distance_m": _json_distance(key.distance_m),
+        return head | {"target": key.target, "distance_m": json_distance(key.distance_m),
                        "easing": key.easing, "duration_s": key.duration_s}  # fmt: skip
     if isinstance(key, LensKey):
         return head | key.changes
@@ -410,7 +357,7 @@ def _key_dict(key: Keyframe) -> dict:
 
 def timeline_to_dict(timeline: Timeline) -> dict:
     start = timeline.start
-    start_dict = {"focus_distance_m": _json_distance(start.focus_distance_m), **start.lens_changes}
+    start_dict = {"focus_distance_m": json_distance(start.focus_distance_m), **start.lens_changes}
     if start.camera is not None:
         start_dict["camera"] = _pose_dict(start.camera)
     camera = {} if timeline.camera is None else {"camera": timeline.camera}
@@ -582,10 +529,10 @@ def pull_timeline(
     step = duration_s + hold_s
     keys = [
         {"time_s": hold_s + i * step, "kind": "focus", "target": name,
-         "distance_m": _json_distance(distance), "easing": easing, "duration_s": duration_s}
+         "distance_m": json_distance(distance), "easing": easing, "duration_s": duration_s}
         for i, (name, distance) in enumerate(stops[1:])
     ]  # fmt: skip
-    start = {"focus_distance_m": _json_distance(stops[0][1])}
+    start = {"focus_distance_m": json_distance(stops[0][1])}
     if f_stop is not None:
         start["f_stop"] = f_stop
     end = keys[-1]["time_s"] + duration_s + hold_s if keys else hold_s

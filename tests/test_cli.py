@@ -38,7 +38,7 @@ def test_render_writes_png_linear_and_depth(tmp_path):
         (["--f-stop", "0"], "--f-stop: must be a finite number > 0"),
         (["--focus-distance", "0.001"], "--focus-distance: must be at least 0.005 m"),
         (["--size", "big"], "--size: expected WIDTHxHEIGHT"),
-        (["--blades", "2"], "--blades: must be 0 (round) or 3..16"),
+        (["--blades", "2"], "--blades: must be 0 (round) or an integer 3..16, got 2"),
         (["--focus-on", "ball", "--focus-distance", "3"], "not allowed with argument"),
     ],
 )  # fmt: skip

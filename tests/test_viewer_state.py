@@ -146,8 +146,12 @@ def test_lens_steps(state):
     assert state.lens.f_stop == 1.0
     state.step_focal_length(+1)
     assert state.lens.focal_length_mm == 85
+    state.step_blades(+1)  # B visits every blade count a lens may have: 0, 3, 4, ..., 16
+    assert state.lens.aperture_blades == 3
+    state.step_blades(+13)
+    assert state.lens.aperture_blades == 16
     state.step_blades(+1)
-    assert state.lens.aperture_blades == 5
+    assert state.lens.aperture_blades == 0
 
 
 def test_v_cycles_a_models_authored_cameras_with_their_focal_lengths():

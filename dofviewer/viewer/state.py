@@ -17,12 +17,11 @@ from dofviewer.easing import (
     DEFAULT_DURATION_S,
     DEFAULT_EASING,
     EASINGS,
-    MAX_DIOPTERS,
+    TRACKING_DURATION_S,
     FocusPuller,
-    diopters,
-    distance_from_diopters,
 )
-from dofviewer.lens import ThinLens, step_fstop
+from dofviewer.jsonreader import json_distance
+from dofviewer.lens import BLADE_COUNTS, ThinLens, step_fstop
 from dofviewer.renderer import FrameSettings
 from dofviewer.scene import Scene
 from dofviewer.viewer.orbit import OrbitCamera
@@ -33,9 +32,7 @@ NUDGE_DIOPTERS = 0.05
 NUDGE_REFERENCE_M = 2.0
 NUDGE_DURATION_S = 0.12
 #: While tracking, focus follows the target through a critically damped spring this fast.
-TRACKING_DURATION_S = 0.3
 FOCAL_LENGTHS_MM = (14, 18, 24, 28, 35, 50, 85, 105, 135, 200)
-BLADE_COUNTS = (0, 5, 6, 7, 8, 9)
 DURATIONS_S = (0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0)
 DEBUG_VIEWS = ("image", "depth", "coc")
 
@@ -157,9 +154,7 @@ class ViewerState:
 
     def nudge(self, steps: int, now_s: float):
         """Positive steps move focus farther (fewer dioptres)."""
-        target = diopters(self.puller.target_m) - steps * self.nudge_diopters
-        target = min(max(target, 0.0), MAX_DIOPTERS)
-        self.puller.retarget(distance_from_diopters(target), now_s, duration_s=NUDGE_DURATION_S)
+        self.puller.nudge(-steps * self.nudge_diopters, now_s, duration_s=NUDGE_DURATION_S)
         self._emit("focus", now_s, distance_m=self.puller.target_m, target=None,
                    easing=self.puller.easing, duration_s=NUDGE_DURATION_S)  # fmt: skip
         if self.tracking:
@@ -263,13 +258,13 @@ class ViewerState:
         """A JSON-able summary, for the HUD and for tests (--state-file)."""
         return {
             "time_s": now_s,
-            "focus_distance_m": _json_distance(self.focus_distance_m(now_s)),
-            "focus_target_m": _json_distance(self.puller.target_m),
+            "focus_distance_m": json_distance(self.focus_distance_m(now_s)),
+            "focus_target_m": json_distance(self.puller.target_m),
             "pulling": self.puller.is_moving(now_s),
             "target": self.target,
             "tracking": self.tracking,
             "marks": {
-                str(k): {"distance_m": _json_distance(m.distance_m), "target": m.target}
+                str(k): {"distance_m": json_distance(m.distance_m), "target": m.target}
                 for k, m in sorted(self.marks.items())
             },  # fmt: skip
             "f_stop": self.lens.f_stop,
@@ -314,7 +309,3 @@ def distance_text(distance_m: float) -> str:
 def focal_length_text(focal_length_mm: float) -> str:
     """20.9603 mm reads as 21 mm; 18.5 mm stays 18.5 mm."""
     return f"{focal_length_mm:.1f}".removesuffix(".0") + " mm"
-
-
-def _json_distance(distance_m: float):
-    return None if math.isinf(distance_m) else round(float(distance_m), 6)
