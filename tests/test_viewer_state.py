@@ -200,3 +200,22 @@ def test_distances_read_at_every_scale():
     assert distance_text(2.346) == "2.35 m"
     assert distance_text(math.inf) == "infinity"
     assert focal_length_text(20.9603) == "21 mm" and focal_length_text(18.5) == "18.5 mm"
+
+
+def test_every_action_name_has_help_and_the_preview_policy_settles_once():
+    from dofviewer.viewer.bindings import _DESCRIPTIONS, BINDINGS, Name
+    from dofviewer.viewer.preview import PREVIEW_ABOVE_MS, PreviewPolicy
+
+    assert {b.action.name for b in BINDINGS} | {Name.DOLLY} == set(Name)
+    assert set(_DESCRIPTIONS) == set(Name) - {Name.DOLLY}  # the wheel's, in MOUSE_HELP
+    policy = PreviewPolicy()
+    assert policy.quality_for("a") == "final"  # nothing measured yet
+    policy.drew("final")
+    policy.timed("final", PREVIEW_ABOVE_MS * 3)  # a slow machine
+    assert policy.quality_for("a") is None  # still: nothing to draw
+    assert policy.quality_for("b") == "preview"  # moving
+    policy.drew("preview")
+    assert policy.quality_for("b") == "final"  # settled: full quality once
+    policy.drew("final")
+    assert policy.quality_for("b") is None
+    assert PreviewPolicy(motion_preview=False).quality_for("c") == "final"

@@ -1,4 +1,10 @@
-"""The interactive viewer: window events → viewer state → the shared renderer → screen."""
+"""The interactive viewer: window events → viewer state → the shared renderer → screen.
+
+This module is the frame loop and the input; what to draw when is
+:mod:`~dofviewer.viewer.preview`, what the HUD says :mod:`~dofviewer.viewer.hud_text`,
+what each action does :mod:`~dofviewer.viewer.state`, and playback
+:mod:`~dofviewer.viewer.player`.
+"""
 
 from __future__ import annotations
 
@@ -16,13 +22,16 @@ from dofviewer.fileio import atomic_write_text, unused_path, write_png
 from dofviewer.focus import silhouette_focus
 from dofviewer.gl.context import is_software_renderer
 from dofviewer.gl.model_draw import MAX_ANISOTROPY
-from dofviewer.recorder import Autosaver, Recorder
 from dofviewer.renderer import Renderer, scene_view
 from dofviewer.scene import bundled_scenes, load_scene
 from dofviewer.timeline import TimelineSampler
-from dofviewer.viewer.bindings import Action, action_for_key, action_for_scroll, help_lines
+from dofviewer.viewer.bindings import Action, Name, action_for_key, action_for_scroll
 from dofviewer.viewer.hud import Hud
-from dofviewer.viewer.state import Candidate, ViewerState, distance_text, focal_length_text
+from dofviewer.viewer.hud_text import HudText
+from dofviewer.viewer.player import Player
+from dofviewer.viewer.preview import PreviewPolicy
+from dofviewer.viewer.recording import RecordingControl
+from dofviewer.viewer.state import Candidate, ViewerState
 from dofviewer.viewer.window import Window
 
 _STOP_SIGNALS = tuple(
@@ -30,10 +39,6 @@ _STOP_SIGNALS = tuple(
 )
 
 STATE_FILE_INTERVAL_S = 0.1
-#: While focus or the camera moves, frames that take longer than this at full quality
-#: are drawn at the preview quality (dofviewer.gl.dof.PREVIEW), and the frame where the
-#: motion settles is drawn at full quality. A GPU stays under it and never previews.
-PREVIEW_ABOVE_MS = 1000.0 / 30.0
 #: How long an idle loop (nothing moving, nothing to redraw) waits for input.
 IDLE_WAIT_S = 0.05
 
@@ -70,28 +75,6 @@ def run_player(timeline, scene, size=(960, 540), state_file=None) -> int:
     return 0
 
 
-class Player:
-    """Playback clock over a timeline: play, pause, scrub; holds on the last frame."""
-
-    def __init__(self, sampler: TimelineSampler, timeline):
-        self.sampler, self.timeline = sampler, timeline
-        self.time_s = 0.0
-        self.paused = False
-
-    def advance(self, dt: float):
-        if not self.paused:
-            self.time_s = min(self.time_s + dt, self.timeline.duration_s)
-
-    def scrub(self, seconds: float):
-        self.time_s = min(max(self.time_s + seconds, 0.0), self.timeline.duration_s)
-
-    def status(self) -> str:
-        key = self.sampler.next_keyframe(self.time_s)
-        upcoming = f"next: {key.kind} at {key.time_s:.2f} s" if key else "next: end"
-        state = "paused" if self.paused else "playing"
-        return f"{state} {self.time_s:5.2f} / {self.timeline.duration_s:.2f} s   {upcoming}"
-
-
 class ViewerApp:
     def __init__(self, window: Window, scene, state_file=None, screenshot_dir=".", supersample=2,
                  motion_preview=True, msaa=None):  # fmt: skip
@@ -116,23 +99,16 @@ class ViewerApp:
         self._drag_button = None
         self._cursor = (0.0, 0.0)
         self._last_settings = None  # what the last frame showed (the HUD reads it)
-        self._drawn_frame = None  # what the window shows
-        self._drawn_quality = None  # and at which quality preset
-        self.motion_preview = motion_preview
-        self._final_frame_ms = 0.0  # the last full-quality frame's time, swap included
-        self._frame_text, self._frame_text_at = "", -math.inf
-        self._focus_text_value, self._focus_text_at = "", -math.inf
+        self.preview = PreviewPolicy(motion_preview)
+        self.hud_text = HudText()
+        self._handlers = self._action_handlers()
         h = window.handle
         glfw.set_key_callback(h, self._on_key)
         glfw.set_mouse_button_callback(h, self._on_mouse_button)
         glfw.set_cursor_pos_callback(h, self._on_cursor)
         glfw.set_scroll_callback(h, self._on_scroll)
         self.player: Player | None = None
-        self.recorder: Recorder | None = None
-        self.autosaver: Autosaver | None = None
-        self._scene_ref = "demo"
-        self._record_path: Path | None = None
-        self.state.listener = self._on_state_event
+        self.recording = RecordingControl(self.state, folder=self.screenshot_dir)
 
     def now(self) -> float:
         return time.perf_counter() - self._start
@@ -158,11 +134,12 @@ class ViewerApp:
                 frame_s, previous = tick - previous, tick
                 if drawn:
                     # The time to draw and show a frame (not the idle wait before it),
-                    # smoothed for the HUD; the first frame includes start-up.
+                    # smoothed for the HUD; the first frame includes start-up and
+                    # compiling shaders, so it says nothing of the frame rate.
                     draw_s = tick - start
                     self._frame_ms = 0.9 * self._frame_ms + 100 * draw_s if self._frames else 0.0
-                    if drawn == "final" and self._frames:  # the first compiles shaders
-                        self._final_frame_ms = draw_s * 1000
+                    if self._frames:
+                        self.preview.timed(drawn, draw_s * 1000)
                     self._drawn_frames += 1
                 self._frames += 1
                 if self.player and self._frames > 1:
@@ -173,8 +150,7 @@ class ViewerApp:
         finally:
             for sig, handler in handlers.items():
                 signal.signal(sig, handler)
-            if self.recorder is not None:
-                self.autosaver.save(self.recorder, self.now())
+            self.recording.save(self.now())
             self._write_state_file(force=True)
             self.hud.release()
             self.renderer.release()
@@ -187,9 +163,7 @@ class ViewerApp:
             self.hud.resize(size)
         now = self.now()
         self.state.update(now)
-        if self.recorder is not None:
-            self.recorder.camera(now, self.state.pose)
-            self.autosaver.maybe_save(self.recorder, now)
+        self.recording.frame(now)
         base = (
             self.player.sampler.sample(self.player.time_s)
             if self.player
@@ -197,7 +171,7 @@ class ViewerApp:
         )
         settings = base.with_(view=self.state.debug_view, focus_peaking=self.state.focus_peaking)
         self._last_settings = settings
-        quality = self._quality_for(
+        quality = self.preview.quality_for(
             (scene_view(self.scene, settings), settings.with_(time_s=0.0), size)
         )
         screen = self.ctx.screen
@@ -207,74 +181,17 @@ class ViewerApp:
             # costs a software rasteriser a twentieth of a preview frame. The display
             # target catches up only when it is read (a redraw, a screenshot).
             self.renderer.render(self.scene, settings.with_(quality=quality), output=screen)
-            self._drawn_quality = quality
+            self.preview.drew(quality)
         else:
             self.renderer.update_display()
             screen.use()
             self.ctx.copy_framebuffer(screen, self.renderer.targets.display_fbo)
-        self.hud.set_content(*self._hud_text(now))
+        self.hud.set_content(*self.hud_text.lines(
+            now, self.state, settings, self._frame_ms, self.preview.drawn_quality,
+            self.player, self.recording.status(now),
+        ))  # fmt: skip
         self.hud.draw(screen)
         return quality
-
-    def _quality_for(self, frame) -> str | None:
-        """Moving: preview if full quality is too slow here. Settled after a preview:
-        full quality, once. Still: nothing (the last image is still in the display
-        target, and the machine stays idle)."""
-        if frame != self._drawn_frame:
-            self._drawn_frame = frame
-            slow = self._final_frame_ms > PREVIEW_ABOVE_MS
-            return "preview" if self.motion_preview and slow else "final"
-        return "final" if self._drawn_quality != "final" else None
-
-    def _hud_text(self, now):
-        s = self.state
-        lens = s.lens
-        moving = s.puller.is_moving(now)
-        if self.player:  # the timeline's focus, which moves while it plays
-            focus = self._focus_text(now, self._last_settings.focus_distance_m, moving=True)
-        else:
-            focus = self._focus_text(now, s.focus_distance_m(now), moving)
-        pulling = f"  ->  {distance_text(s.puller.target_m)}" if moving else ""
-        status = [
-            f"Focus {focus}{pulling}   on {s.target or '-'}"
-            + ("   [tracking]" if s.tracking else ""),
-            f"f/{lens.f_stop:g}   {focal_length_text(lens.focal_length_mm)}   "
-            f"{lens.aperture_blades or 'round'}{' blades' if lens.aperture_blades else ''}",
-            f"Pull {s.easing}, {s.duration_s:g} s   View {s.debug_view}"
-            + ("   peaking" if s.focus_peaking else ""),
-            f"{self._frame_time_text(now)}   H: help",
-        ]  # fmt: skip
-        if self.player:
-            lens = self._last_settings.lens
-            status[0] = f"Focus {focus}"
-            status[1] = (
-                f"f/{lens.f_stop:g}   {focal_length_text(lens.focal_length_mm)}   "
-                f"{lens.aperture_blades or 'round'}"
-            )
-            status.insert(0, self.player.status())
-        if self.recorder is not None:
-            status.insert(0, f"REC {now - self.recorder.start_s:5.1f} s  ->  {self.autosaver.path}")
-        bottom = [s.message] if s.message else []
-        return status, bottom, help_lines() if s.show_help else None
-
-    def _focus_text(self, now: float, focus_m: float, moving: bool) -> str:
-        """The focus distance, refreshed ten times a second while it moves (faster is too
-        fast to read, and redrawing the HUD's text costs a software rasteriser a
-        twentieth of a preview frame), and exactly once it lands."""
-        if not moving or now - self._focus_text_at >= 0.1:
-            self._focus_text_value = distance_text(focus_m)
-            self._focus_text_at = now
-        return self._focus_text_value
-
-    def _frame_time_text(self, now: float) -> str:
-        """The frame time, refreshed four times a second: a new number every frame would
-        redraw the HUD texture every frame."""
-        if now - self._frame_text_at >= 0.25:
-            fps = 1000.0 / self._frame_ms if self._frame_ms > 0 else 0.0
-            preview = ", preview" if self._drawn_quality == "preview" else ""
-            self._frame_text = f"Frame {self._frame_ms:.1f} ms ({fps:.0f} fps{preview})"
-            self._frame_text_at = now
-        return self._frame_text
 
     # -- input ------------------------------------------------------------------------
 
@@ -310,33 +227,42 @@ class ViewerApp:
             scale = self.window.pixel_scale
             self.state.orbit.pan(dx * scale[0], dy * scale[1], h, vfov)
 
-    def perform(self, action: Action):
-        s, now = self.state, self.now()
+    def _action_handlers(self) -> dict:
+        """What each action does (built once): every name in bindings.Name, checked."""
+        s = self.state
         handlers = {
-            "cycle_target": lambda n: s.cycle_target(n, self.candidates(), now),
-            "recall_mark": lambda n: s.recall_mark(n, now),
-            "store_mark": lambda n: s.store_mark(n, now),
-            "nudge": lambda n: s.nudge(n, now),
-            "dolly": lambda n: s.orbit.dolly(n),
-            "toggle_tracking": lambda n: s.toggle_tracking(now),
-            "f_stop": lambda n: s.step_f_stop(n, now),
-            "focal_length": lambda n: s.step_focal_length(n, now),
-            "blades": lambda n: s.step_blades(n, now),
-            "easing": s.step_easing,
-            "duration": s.step_duration,
-            "debug_view": s.step_debug_view,
-            "focus_peaking": lambda n: setattr(s, "focus_peaking", not s.focus_peaking),
-            "reset_camera": lambda n: s.reset_camera(),
-            "cycle_shot": lambda n: s.cycle_shot(n, now),
-            "help": lambda n: setattr(s, "show_help", not s.show_help),
-            "screenshot": lambda n: self.screenshot(),
-            "record": lambda n: self.toggle_recording(),
-            "play_pause": lambda n: self._player_do(lambda p: setattr(p, "paused", not p.paused)),
-            "scrub": lambda n: self._player_do(lambda p: p.scrub(n / 10)),
-            "scrub_start": lambda n: self._player_do(lambda p: p.scrub(-p.time_s)),
-            "quit": lambda n: self.window.request_close(),
+            Name.CYCLE_TARGET: lambda n, now: s.cycle_target(n, self.candidates(), now),
+            Name.RECALL_MARK: s.recall_mark,
+            Name.STORE_MARK: s.store_mark,
+            Name.NUDGE: s.nudge,
+            Name.DOLLY: lambda n, now: s.orbit.dolly(n),
+            Name.TOGGLE_TRACKING: lambda n, now: s.toggle_tracking(now),
+            Name.F_STOP: s.step_f_stop,
+            Name.FOCAL_LENGTH: s.step_focal_length,
+            Name.BLADES: s.step_blades,
+            Name.EASING: lambda n, now: s.step_easing(n),
+            Name.DURATION: lambda n, now: s.step_duration(n),
+            Name.DEBUG_VIEW: lambda n, now: s.step_debug_view(n),
+            Name.FOCUS_PEAKING: lambda n, now: setattr(s, "focus_peaking", not s.focus_peaking),
+            Name.RESET_CAMERA: lambda n, now: s.reset_camera(),
+            Name.CYCLE_SHOT: s.cycle_shot,
+            Name.HELP: lambda n, now: setattr(s, "show_help", not s.show_help),
+            Name.SCREENSHOT: lambda n, now: self.screenshot(),
+            Name.RECORD: lambda n, now: self.toggle_recording(),
+            Name.PLAY_PAUSE: lambda n, now: self._player_do(
+                lambda p: setattr(p, "paused", not p.paused)
+            ),
+            Name.SCRUB: lambda n, now: self._player_do(lambda p: p.scrub(n / 10)),
+            Name.SCRUB_START: lambda n, now: self._player_do(lambda p: p.scrub(-p.time_s)),
+            Name.QUIT: lambda n, now: self.window.request_close(),
         }
-        handlers[action.name](action.arg)
+        missing = set(Name) - set(handlers)
+        if missing:
+            raise AssertionError(f"viewer actions without a handler: {sorted(missing)}")
+        return handlers
+
+    def perform(self, action: Action):
+        self._handlers[action.name](action.arg, self.now())
         self._write_state_file(force=True)
 
     def _player_do(self, change):
@@ -348,31 +274,13 @@ class ViewerApp:
     # -- recording --------------------------------------------------------------------
 
     def recording_setup(self, scene_ref: str, record_path: Path | None):
-        self._scene_ref, self._record_path = scene_ref, record_path
+        self.recording.scene_ref, self.recording.record_path = scene_ref, record_path
 
     def toggle_recording(self):
-        now = self.now()
         if self.player is not None:
             self.state.message = "recording is for the viewer, not playback"
-            return
-        if self.recorder is None:
-            s = self.state
-            lens = {"f_stop": s.lens.f_stop, "focal_length_mm": s.lens.focal_length_mm,
-                    "aperture_blades": s.lens.aperture_blades}  # fmt: skip
-            self.recorder = Recorder(self._scene_ref, now, s.puller.target_m, lens, s.pose)
-            self.autosaver = Autosaver(self._record_path, self.screenshot_dir)
-            self.autosaver.save(self.recorder, now)
-            if s.tracking and s.target:
-                self.recorder.tracking(now, True, s.target, s.target_offset)
-            s.message = f"recording to {self.autosaver.path}"
         else:
-            self.autosaver.save(self.recorder, now)
-            self.state.message = f"saved {self.autosaver.path}"
-            self.recorder = None
-
-    def _on_state_event(self, kind: str, now_s: float, **fields):
-        if self.recorder is not None:
-            getattr(self.recorder, kind)(now_s, **fields)
+            self.recording.toggle(self.now())
 
     def _on_signal(self, signum, _frame):
         self.window.request_close()
@@ -408,9 +316,9 @@ class ViewerApp:
         return found
 
     def screenshot(self):
-        if self._drawn_quality == "preview":  # a screenshot is always at full quality
+        if self.preview.drawn_quality == "preview":  # a screenshot is always at full quality
             self.renderer.render(self.scene, self._last_settings)
-            self._drawn_quality = "final"
+            self.preview.drew("final")
         path = unused_path(self.screenshot_dir, "dofviewer", ".png")
         write_png(path, self.renderer.read_image())
         self.screenshots.append(str(path))
@@ -425,12 +333,12 @@ class ViewerApp:
         self._last_state_write = now
         snapshot = self.state.snapshot(now)
         snapshot.update(
-            recording=str(self.autosaver.path) if self.recorder is not None else None,
+            recording=str(self.recording.path) if self.recording.on else None,
             playback_time_s=self.player.time_s if self.player else None,
             frames=self._frames,
             drawn_frames=self._drawn_frames,
             frame_ms=round(self._frame_ms, 3),
-            quality=self._drawn_quality,
+            quality=self.preview.drawn_quality,
             framebuffer_size=list(self.renderer.size),
             screenshots=self.screenshots,
         )
