@@ -222,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--scene", metavar="SCENE", help="a scene or model instead of the demo")
     bench.add_argument("--json", metavar="OUT.json", help="also write the results as JSON")
+    parser.command_names = tuple(commands.choices)  # each runs commands.<name>_command
     return parser
 
 
@@ -243,34 +244,17 @@ def parse_qualities(text: str) -> tuple[str, ...]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # Anything but a command opens the viewer with it: `dofviewer`, `dofviewer demo`,
+    # `dofviewer chair.glb --size 800x450` are `dofviewer view ...`.
+    if not argv or argv[0] not in (*parser.command_names, "-h", "--help", "--version"):
+        argv = ["view", *argv]
+    args = parser.parse_args(argv)
     try:
-        if args.command == "render":
-            from dofviewer.commands import render_command
+        from dofviewer import commands
 
-            return render_command(args)
-        if args.command in ("pull", "export", "plot", "play"):
-            from dofviewer import commands
-
-            return getattr(commands, f"{args.command}_command")(args)
-        if args.command == "quality":
-            from dofviewer import quality
-
-            if args.samples < 1:
-                raise DofError(f"--samples: must be >= 1, got {args.samples}")
-            quality.run(args.size, args.samples, args.out, args.json)
-            return 0
-        if args.command == "bench":
-            from dofviewer import bench
-
-            if args.frames < 1 or args.warmup < 0:
-                raise DofError("--frames must be >= 1 and --warmup >= 0")
-            bench.run(args.sizes, args.frames, args.warmup, args.timing, args.json,
-                      qualities=args.quality, scene_path=args.scene)  # fmt: skip
-            return 0
-        from dofviewer.commands import view_command
-
-        return view_command(args)
+        return getattr(commands, f"{args.command}_command")(args)
     except DofError as exc:
         print(f"dofviewer: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

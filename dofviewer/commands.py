@@ -90,18 +90,33 @@ def render_command(args) -> int:
 def view_command(args) -> int:
     from dofviewer.viewer.app import run_viewer
 
-    scene, size = getattr(args, "scene", None), getattr(args, "size", (960, 540))
-    screenshot_dir = getattr(args, "screenshot_dir", ".")
-    if not Path(screenshot_dir).is_dir():
-        raise DofError(f"--screenshot-dir: folder '{screenshot_dir}' does not exist")
-    record_file = getattr(args, "record_file", None)
+    if not Path(args.screenshot_dir).is_dir():
+        raise DofError(f"--screenshot-dir: folder '{args.screenshot_dir}' does not exist")
+    record_file = args.record_file
     if record_file and not Path(record_file).resolve().parent.is_dir():
         raise DofError(f"--record-file: folder '{Path(record_file).parent}' does not exist")
-    return run_viewer(scene, size, getattr(args, "state_file", None), screenshot_dir,
-                      record_file, getattr(args, "record", False),
-                      getattr(args, "supersample", 2),
-                      not getattr(args, "no_preview", False),
-                      getattr(args, "msaa", None), getattr(args, "camera", None))  # fmt: skip
+    return run_viewer(args.scene, args.size, args.state_file, args.screenshot_dir, record_file,
+                      args.record, args.supersample, not args.no_preview, args.msaa,
+                      args.camera)  # fmt: skip
+
+
+def quality_command(args) -> int:
+    from dofviewer import quality
+
+    if args.samples < 1:
+        raise DofError(f"--samples: must be >= 1, got {args.samples}")
+    quality.run(args.size, args.samples, args.out, args.json)
+    return 0
+
+
+def bench_command(args) -> int:
+    from dofviewer import bench
+
+    if args.frames < 1 or args.warmup < 0:
+        raise DofError("--frames must be >= 1 and --warmup >= 0")
+    bench.run(args.sizes, args.frames, args.warmup, args.timing, args.json,
+              qualities=args.quality, scene_path=args.scene)  # fmt: skip
+    return 0
 
 
 def _scene_reference(scene_arg: str | None, output: Path) -> str:

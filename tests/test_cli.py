@@ -72,3 +72,13 @@ def test_no_opengl_is_one_line_exit_2(tmp_path):
     assert result.returncode == 2, result.stderr
     assert "cannot create an OpenGL 3.3 core context" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+@pytest.mark.parametrize("args", [[], ["demo"], ["--size", "320x180"], ["toycar", "--camera", "1"]])
+def test_anything_but_a_command_opens_the_viewer(tmp_path, args):
+    """`dofviewer`, `dofviewer demo`, `dofviewer --size 800x450` are `dofviewer view ...`:
+    without a display each ends in view's own one-line error, not a usage error."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    result = dofviewer(*args, env=env)
+    assert result.returncode == 2
+    assert "cannot open a window" in result.stderr, result.stderr

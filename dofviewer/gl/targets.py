@@ -94,9 +94,9 @@ class FrameTargets:
         self.release()
         self.size = size  # the frame the user sees
         m = self.margin = (guard_margin(size[0]), guard_margin(size[1]))
-        frame = size
-        size = self.padded_size = (size[0] + 2 * m[0], size[1] + 2 * m[1])
-        w, h = size
+        # Everything up to the DOF's output covers the frame and its guard band.
+        padded = self.padded_size = (size[0] + 2 * m[0], size[1] + 2 * m[1])
+        w, h = padded
         tiles = (math.ceil(w / TILE_SIZE_PX), math.ceil(h / TILE_SIZE_PX))
 
         # Scene pass: HDR colour, object ids for picking, depth (multi- or supersampled).
@@ -108,9 +108,9 @@ class FrameTargets:
         self.scene_depth = self._keep(self.ctx.depth_texture(scene_size, samples=k if k > 1 else 0))
         self.scene_fbo = self._fbo([self.scene_color, self.object_ids], self.scene_depth)
         if n > 1 or k > 1:
-            self.color_source = self._texture(size, 4, "f2")
-            self.depth_source = self._texture(size, 1, "f4")
-            self.ids_source = self._texture(size, 1, "u4")
+            self.color_source = self._texture(padded, 4, "f2")
+            self.depth_source = self._texture(padded, 1, "f4")
+            self.ids_source = self._texture(padded, 1, "u4")
             self.resolve_fbo = self._fbo([self.color_source, self.depth_source, self.ids_source])
             self.ids_read = (self.resolve_fbo, 2)
         else:
@@ -121,21 +121,21 @@ class FrameTargets:
 
         # Once per view: colour with inverse depth (mipmapped for the gather; the CoC
         # for any focus is affine in 1/depth) and view depth in metres.
-        self.color_invd = self._mipmapped(size)
-        self.mip_levels = int(math.log2(max(size))) + 1
-        self.depth_m = self._texture(size, 1, "f4")
+        self.color_invd = self._mipmapped(padded)
+        self.mip_levels = int(math.log2(max(padded))) + 1
+        self.depth_m = self._texture(padded, 1, "f4")
         self.prepare_fbo = self._fbo([self.color_invd, self.depth_m])
         # Every frame: each pixel's CoC as layer moments (mipmapped for the gather).
-        self.layers = self._mipmapped(size)
+        self.layers = self._mipmapped(padded)
         # And what blurred foregrounds hide, for the current focus (mipmapped, blurred
         # by reading a coarser level): the second layer inside them, the image elsewhere.
-        self.background = self._mipmapped(size)
+        self.background = self._mipmapped(padded)
         self.layers_fbo = self._fbo([self.layers, self.background])
 
         # The second layer: colour (alpha 1 where anything lies behind the first
         # layer's object) and its depth.
-        self.second_layer = self._texture(size, 4, "f2")
-        self.second_layer_depth = self._keep(self.ctx.depth_texture(size))
+        self.second_layer = self._texture(padded, 4, "f2")
+        self.second_layer_depth = self._keep(self.ctx.depth_texture(padded))
         self.second_layer_fbo = self._fbo([self.second_layer], self.second_layer_depth)
 
         # Tiles: (largest, smallest) inverse depth once per view, and every frame the
@@ -162,10 +162,10 @@ class FrameTargets:
         self.preview_far_fbo.scissor = self.frame_rect(2)
 
         # Linear HDR result after DOF, and the 8-bit display image.
-        self.linear = self._texture(size, 4, "f2")
+        self.linear = self._texture(padded, 4, "f2")
         self.linear_fbo = self._fbo([self.linear])
         self.linear_fbo.scissor = self.frame_rect(1)
-        self.display = self._texture(frame, 4, "f1")
+        self.display = self._texture(size, 4, "f1")
         self.display_fbo = self._fbo([self.display])
 
     def _fields(self, scale: int, rect: tuple[int, int, int, int]) -> GatherFields:
