@@ -8,9 +8,10 @@ of one full-screen texture copy at the same size measured in the same run (a fig
 that carries across machines), and the GPU memory of the DOF targets.
 
 "DOF" is what every frame of a rack focus costs (DOF_PASSES). What depth of field
-needs of the scene once per view (VIEW_PASSES: the second layer, colour with inverse
-depth and its mips, depth tiles) runs again only when the camera or the scene moves;
-the benchmark redraws the scene every frame to time it, and reports it apart.
+needs of the scene once per view (VIEW_PASSES: colour with inverse depth and its mips,
+depth tiles, the second layer) runs again only when the camera or the scene moves;
+the benchmark redraws the scene every frame to time it, and reports it apart. Both lists
+come from the pass table (dofviewer/gl/passes.py).
 
 Timing uses GL timer queries where they work and falls back to ``finish()`` plus the
 wall clock where they do not (Mesa llvmpipe), and says which it used. Either way each
@@ -29,15 +30,19 @@ import time
 import numpy as np
 
 from dofviewer.fileio import atomic_write_text
+from dofviewer.gl import passes
 from dofviewer.gl.fullscreen import FullscreenPass
 from dofviewer.gl.timing import PassTimer
 from dofviewer.headless import HeadlessRenderer
 from dofviewer.renderer import FrameSettings
 from dofviewer.scene import load_scene
 
-DOF_PASSES = ("layers", "dilate", "gather", "resolve", "preview far", "composite")
+#: Depth-of-field work done every frame of a rack focus.
+DOF_PASSES = passes.names(part="dof", every="frame")
 #: Depth-of-field work done once per view, not per frame of a rack focus.
-VIEW_PASSES = ("second layer", "prepare")
+VIEW_PASSES = passes.names(part="dof", every="view")
+#: The table's columns: every timed pass of a frame, in order, and the yardstick.
+COLUMNS = (*(p.name for p in passes.FRAME if not p.timed_in), passes.COPY.name)
 NEAR_M, FAR_M = 1.2, 13.0
 #: The issue's reference setting: the demo at f/2 (its own lens is f/1.4).
 BENCH_F_STOP = 2.0
@@ -75,7 +80,7 @@ def bench_size(
     scene = scene or load_scene()
     base = FrameSettings.from_scene(scene)
     base = base.with_(lens=base.lens.with_(f_stop=BENCH_F_STOP), quality=quality)
-    copy = FullscreenPass(ctx, r.shaders, "post/copy.glsl")
+    copy = FullscreenPass.for_pass(ctx, r.shaders, passes.COPY)
     timer = PassTimer(ctx, method, isolate=True)
     r.set_timer(timer)
     samples: dict[str, list[float]] = {}
@@ -86,7 +91,7 @@ def bench_size(
             start = time.perf_counter()
             r.invalidate_scene()  # time the scene pass too, though the camera is still
             r.render(scene, settings)
-            with timer.section("copy"):
+            with timer.section(passes.COPY.name):
                 # Scene colour into the linear target: same size and format as the DOF's
                 # output, which the benchmark does not read back.
                 copy.draw(r.targets.linear_fbo, {"u_source": r.targets.color_source})
@@ -98,25 +103,26 @@ def bench_size(
                 for name, ms in frame.items():
                     samples.setdefault(name, []).append(ms)
                 # The ratio per frame, so the machine's drift during the run cancels out.
-                if frame["copy"] > 0:
-                    copies.append(sum(frame.get(p, 0.0) for p in DOF_PASSES) / frame["copy"])
+                if frame[passes.COPY.name] > 0:
+                    dof = sum(frame.get(p, 0.0) for p in DOF_PASSES)
+                    copies.append(dof / frame[passes.COPY.name])
         valid = method == "wall" or timer.queries_look_valid()
     finally:
         r.set_timer_off()
         timer.release()
         copy.release()
-    passes = {
+    timings = {
         name: {"median_ms": statistics.median(v), "p95_ms": _percentile(v, 0.95)}
         for name, v in samples.items()
     }
-    dof_ms = sum(passes[p]["median_ms"] for p in DOF_PASSES if p in passes)
-    view_ms = sum(passes[p]["median_ms"] for p in VIEW_PASSES if p in passes)
+    dof_ms = sum(timings[p]["median_ms"] for p in DOF_PASSES if p in timings)
+    view_ms = sum(timings[p]["median_ms"] for p in VIEW_PASSES if p in timings)
     return {
         "size": list(size),
         "quality": quality,
         "frames": frames,
         "timing": method if valid else f"{method} (invalid values)",
-        "passes": passes,
+        "passes": timings,
         "dof_ms": dof_ms,
         "frame_ms_wall": statistics.median(wall) * 1e3,
         "fps_wall": 1.0 / statistics.median(wall),
@@ -176,16 +182,15 @@ def format_table(results: dict) -> str:
         f"+view ms = {' + '.join(VIEW_PASSES)}, only when the camera or scene moves",
         "",
     ]
-    names = ["scene", *VIEW_PASSES, *DOF_PASSES, "tonemap", "copy"]
     header = (
         f"{'size':>10} {'quality':>8} "
-        + " ".join(f"{n:>15}" for n in names)
+        + " ".join(f"{n:>15}" for n in COLUMNS)
         + f" {'DOF ms':>8} {'copies':>7} {'+view ms':>8} {'fps':>6} {'MiB':>6}"
     )
     lines.append(header)
     for row in results["sizes"]:
         cells = []
-        for n in names:
+        for n in COLUMNS:
             p = row["passes"].get(n)
             cells.append(f"{p['median_ms']:7.2f} [{p['p95_ms']:5.2f}]" if p else f"{'-':>15}")
         lines.append(

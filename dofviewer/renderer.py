@@ -12,6 +12,7 @@ import moderngl
 import numpy as np
 
 from dofviewer.camera import FAR_M, NEAR_M, CameraPose, projection_matrix
+from dofviewer.gl import passes
 from dofviewer.gl.context import default_msaa
 from dofviewer.gl.dof import QUALITY_PRESETS, DepthOfField, thin_lens_uniforms
 from dofviewer.gl.model_draw import MAX_ANISOTROPY
@@ -144,7 +145,7 @@ class Renderer:
                 t, settings.lens, settings.focus_distance_m, QUALITY_PRESETS[settings.quality]
             )
         self._linear_source = t.linear if settings.dof else t.color_source
-        with timer.section("tonemap"):
+        with timer.section(passes.TONEMAP.name):
             self._tonemap(output)
 
     def render_reference(
@@ -171,17 +172,16 @@ class Renderer:
         """The pinhole view and what depth of field needs of it once per view, into the
         scene targets, remembered so frames that change only focus can reuse them."""
         view_projection = self.view_projection(settings)
-        with self.timer.section("scene"):
+        with self.timer.section(passes.SCENE.name):  # the scene resolve too
             self.scene_pass.draw(scene, self.targets, view_projection, settings.time_s)
-        with self.timer.section("prepare"):
-            self.dof.prepare(self.targets)
+        self.dof.prepare(self.targets)  # timed there: prepare, tiles
         self._drawn_scene_view = scene_view(scene, settings)
 
     def _draw_second_layer(self, scene: Scene, settings: FrameSettings):
         """What the first layer hides, for the final preset's blurred foregrounds (after
         :meth:`_draw_scene` for the same view: it peels the first layer's ids)."""
         view_projection = self.view_projection(settings)
-        with self.timer.section("second layer"):
+        with self.timer.section(passes.SECOND_LAYER.name):
             self.scene_pass.draw_second_layer(scene, self.targets, view_projection, settings.time_s)
         self._second_layer_view = scene_view(scene, settings)
 

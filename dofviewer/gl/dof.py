@@ -1,19 +1,11 @@
 """The depth-of-field passes.
 
-Each pass names the textures it reads and writes. Once per view (when the scene or the
-camera changes, not while only focus, f-stop or blades do):
-
-    scene colour + depth ──prepare──▶ colour + 1/depth (mipmapped), depth in metres
-    colour + 1/depth ──tiles──▶ per-tile (largest, smallest) 1/depth
-
-and every frame, with the CoC derived from 1/depth for the current lens and focus:
-
-    colour + 1/depth ──layers──▶ near/far layer moments (mipmapped; FINAL only)
-    tiles ──dilate──▶ per-tile (nearest, farthest) CoC, near field spread
-    colour mips + layers + dilated tiles ──gather──▶ far field, near field (+ alpha)
-    interleaved fields ──resolve──▶ far field, near field (PREVIEW only: see interleave)
-    colour mips + far field ──preview far──▶ half-resolution far field (PREVIEW only)
-    far + near ──composite──▶ linear HDR
+Which passes run when, and what each reads and writes, is declared once in
+dofviewer/gl/passes.py (rendered as docs/passes.md): once per view (when the scene or
+the camera changes, not while only focus, f-stop or blades do) prepare stores colour
+with 1/depth and tiles its depth range; every frame, with the CoC derived from 1/depth
+for the current lens and focus, layers, dilate, gather (resolve and preview far at the
+preview preset) and composite blur it.
 
 The wide gather runs at half resolution; the composite upsamples it and gathers small
 blurs (up to SMALL_BLUR_PX) itself, exactly, at full resolution, so sharp and slightly
@@ -34,6 +26,7 @@ import moderngl
 
 from dofviewer.camera import FAR_M, NEAR_M
 from dofviewer.gather_kernel import RING_SAMPLES, exact_kernel, gather_kernel, samples_within
+from dofviewer.gl import passes
 from dofviewer.gl.fullscreen import FullscreenPass, PassVariants
 from dofviewer.gl.shaders import ShaderLibrary
 from dofviewer.gl.targets import TILE_SIZE_PX, FrameTargets
@@ -155,15 +148,15 @@ QUALITY_PRESETS = {"final": FINAL, "preview": PREVIEW}
 class DepthOfField:
     def __init__(self, ctx: moderngl.Context, shaders: ShaderLibrary):
         self.ctx = ctx
-        self.prepare_pass = FullscreenPass(ctx, shaders, "dof/prepare.glsl")
-        self.tiles = FullscreenPass(ctx, shaders, "dof/tiles.glsl")
-        self.layers = FullscreenPass(ctx, shaders, "dof/layers.glsl")
-        self.dilate = FullscreenPass(ctx, shaders, "dof/dilate.glsl")
-        self.baseline = FullscreenPass(ctx, shaders, "dof/baseline.glsl")
-        self.gathers = PassVariants(ctx, shaders, "dof/gather.glsl")
-        self.composites = PassVariants(ctx, shaders, "dof/composite.glsl")
-        self.preview_far = FullscreenPass(ctx, shaders, "dof/preview_far.glsl")
-        self.resolve_fields = FullscreenPass(ctx, shaders, "dof/resolve_fields.glsl")
+        self.prepare_pass = FullscreenPass.for_pass(ctx, shaders, passes.PREPARE)
+        self.tiles = FullscreenPass.for_pass(ctx, shaders, passes.TILES)
+        self.layers = FullscreenPass.for_pass(ctx, shaders, passes.LAYERS)
+        self.dilate = FullscreenPass.for_pass(ctx, shaders, passes.DILATE)
+        self.baseline = FullscreenPass.for_pass(ctx, shaders, passes.BASELINE)
+        self.gathers = PassVariants.for_pass(ctx, shaders, passes.GATHER)
+        self.composites = PassVariants.for_pass(ctx, shaders, passes.COMPOSITE)
+        self.preview_far = FullscreenPass.for_pass(ctx, shaders, passes.PREVIEW_FAR)
+        self.resolve_fields = FullscreenPass.for_pass(ctx, shaders, passes.RESOLVE)
         # The aperture each variant's sample patterns were last written for.
         self._kernel_apertures: dict[FullscreenPass, tuple] = {}
         self.timer = NullTimer()
@@ -173,15 +166,17 @@ class DepthOfField:
     def prepare(self, targets: FrameTargets):
         """Colour with 1/depth, its mips, depth in metres and the depth tiles: once per view.
         Runs with DOF off too (picking needs depth)."""
-        self.prepare_pass.draw(
-            targets.prepare_fbo,
-            {"u_scene_color": targets.color_source, "u_scene_depth": targets.depth_source},
-            u_clip_planes=self.clip_m,
-        )
-        targets.color_invd.build_mipmaps(0, targets.mip_levels - 1)
-        self.tiles.draw(
-            targets.tiles_fbo, {"u_color_invd": targets.color_invd}, u_tile_size=TILE_SIZE_PX
-        )
+        with self.timer.section(passes.PREPARE.name):
+            self.prepare_pass.draw(
+                targets.prepare_fbo,
+                {"u_scene_color": targets.color_source, "u_scene_depth": targets.depth_source},
+                u_clip_planes=self.clip_m,
+            )
+            targets.color_invd.build_mipmaps(0, targets.mip_levels - 1)
+        with self.timer.section(passes.TILES.name):
+            self.tiles.draw(
+                targets.tiles_fbo, {"u_color_invd": targets.color_invd}, u_tile_size=TILE_SIZE_PX
+            )
 
     def blur(self, targets: FrameTargets, lens: ThinLens, focus_m: float,
              quality: GatherQuality = FINAL):  # fmt: skip
@@ -189,7 +184,7 @@ class DepthOfField:
         timer = self.timer
         lens_uniforms = thin_lens_uniforms(lens, focus_m, targets.size[0], self.clip_m)
         if quality.layers:
-            with timer.section("layers"):
+            with timer.section(passes.LAYERS.name):
                 self.layers.draw(
                     targets.layers_fbo,
                     {"u_color_invd": targets.color_invd, "u_second_layer": targets.second_layer},
@@ -198,7 +193,7 @@ class DepthOfField:
                 )
                 targets.layers.build_mipmaps(0, targets.mip_levels - 1)
                 targets.background.build_mipmaps(0, targets.mip_levels - 1)
-        with timer.section("dilate"):
+        with timer.section(passes.DILATE.name):
             self.dilate.draw(
                 targets.dilate_fbo,
                 {"u_tiles": targets.tiles},
@@ -218,21 +213,23 @@ class DepthOfField:
             gathered = targets.interleaved_fields.get(quality.gather_scale)
             if gathered is None:
                 raise ValueError(f"no interleaved fields at 1/{quality.gather_scale}")
-        with timer.section("gather"):
+        with timer.section(passes.GATHER.name):
             gather = self._with_kernels(self.gathers.get(quality.gather_defines), lens, quality)
             gather.draw(gathered.fbo, gather_textures, **uniforms)
         if gathered is not fields:
-            with timer.section("resolve"):
+            with timer.section(passes.RESOLVE.name):
                 raw = {"u_far": gathered.far, "u_near": gathered.near}
                 self.resolve_fields.draw(fields.fbo, raw)
         if not quality.exact_small_blur:
-            with timer.section("preview far"):
+            with timer.section(passes.PREVIEW_FAR.name):
                 self.preview_far.draw(
                     targets.preview_far_fbo,
                     {"u_color_invd": targets.color_invd, "u_far": fields.far},
-                    **uniforms,
+                    u_small_blur=quality.small_blur_px,
+                    u_fields_scale=quality.gather_scale,
+                    **lens_uniforms,
                 )
-        with timer.section("composite"):
+        with timer.section(passes.COMPOSITE.name):
             variant = self.composites.get(quality.composite_defines)
             composite = self._with_kernels(variant, lens, quality)
             composite.draw(
@@ -249,13 +246,17 @@ class DepthOfField:
             )
 
     def blur_baseline(self, targets: FrameTargets, lens: ThinLens, focus_m: float):
-        """The quality benchmark's naive single-layer gather, into ``targets.linear``."""
-        self.baseline.draw(
-            targets.linear_fbo,
-            {"u_color_invd": targets.color_invd},
-            u_max_rings=MAX_RINGS,
-            **thin_lens_uniforms(lens, focus_m, targets.size[0], self.clip_m),
-        )
+        """The quality benchmark's naive single-layer gather, into ``targets.linear``: the
+        final gather's ring spacing, mip bias and ring limit, without its layers."""
+        with self.timer.section(passes.BASELINE.name):
+            self.baseline.draw(
+                targets.linear_fbo,
+                {"u_color_invd": targets.color_invd},
+                u_max_rings=MAX_RINGS,
+                u_ring_spacing=RING_SPACING_PX,
+                u_lod_bias=MIP_LOD_BIAS,
+                **thin_lens_uniforms(lens, focus_m, targets.size[0], self.clip_m),
+            )
 
     def _with_kernels(self, variant: FullscreenPass, lens: ThinLens,
                       quality: GatherQuality) -> FullscreenPass:  # fmt: skip
@@ -263,21 +264,22 @@ class DepthOfField:
         u_exact_kernel for the exact one) written for this aperture: only when the
         aperture changes, not every frame."""
         aperture = (lens.aperture_blades, lens.blade_rotation_deg)
-        program = variant.program
         if self._kernel_apertures.get(variant) != aperture:
             rotation = math.radians(lens.blade_rotation_deg)
-            if "u_kernel" in program:
+            if variant.uses("u_kernel"):
                 kernel = gather_kernel(quality.max_rings, lens.aperture_blades, rotation,
                                        interleave=quality.interleave)  # fmt: skip
-                program["u_kernel"].write(kernel.tobytes())
-            if "u_exact_kernel" in program:
+                variant.write("u_kernel", kernel.tobytes())
+            if variant.uses("u_exact_kernel"):
                 kernel = exact_kernel(EXACT_REACH, lens.aperture_blades, rotation)
-                program["u_exact_kernel"].write(kernel.tobytes())
+                variant.write("u_exact_kernel", kernel.tobytes())
             self._kernel_apertures[variant] = aperture
         return variant
 
     @staticmethod
     def _gather_uniforms(lens: ThinLens, quality: GatherQuality) -> dict:
+        """What the gather and the composite take besides the lens (GATHER_VALUES in
+        dofviewer/gl/passes.py)."""
         return {
             "u_tile_size": TILE_SIZE_PX,
             "u_ring_spacing": quality.ring_spacing_px,

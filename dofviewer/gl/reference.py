@@ -13,6 +13,7 @@ import math
 import moderngl
 import numpy as np
 
+from dofviewer.gl import passes
 from dofviewer.gl.fullscreen import FullscreenPass
 from dofviewer.gl.scene_pass import ScenePass
 from dofviewer.gl.shaders import ShaderLibrary
@@ -32,7 +33,7 @@ class Accumulator:
 
     def __init__(self, ctx: moderngl.Context, shaders: ShaderLibrary):
         self.ctx = ctx
-        self.add = FullscreenPass(ctx, shaders, "post/accumulate.glsl")
+        self.add = FullscreenPass.for_pass(ctx, shaders, passes.ACCUMULATE)
         # Bound before the buffer is freed (see FrameTargets.release).
         self._default_fbo = ctx.detect_framebuffer(0)
         self.texture = None

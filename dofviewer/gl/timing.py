@@ -11,7 +11,9 @@ Two ways to time a pass:
   llvmpipe has been seen to return nonsense from timer queries (exactly 2^32 ns), so
   this is the fallback there; it stalls the pipeline, which only a benchmark may do.
 
-The default :class:`NullTimer` does nothing, so normal frames pay nothing.
+The default :class:`NullTimer` does nothing, so normal frames pay nothing. Section names
+are the passes' names in dofviewer/gl/passes.py; :class:`PassTimer` refuses any other, so
+a misspelt section cannot drop out of the benchmark's sums unseen.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import time
 from contextlib import contextmanager
 
 import moderngl
+
+from dofviewer.gl.passes import SECTIONS
 
 SUSPICIOUS_NS = 2**32
 
@@ -48,6 +52,8 @@ class PassTimer:
 
     @contextmanager
     def section(self, name: str):
+        if name not in SECTIONS:
+            raise ValueError(f"no pass named {name!r} in dofviewer/gl/passes.py")
         if name not in self._timed:
             self._timed.append(name)
         if self.method == "query":

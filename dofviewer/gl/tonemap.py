@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import moderngl
 
+from dofviewer.gl import passes
 from dofviewer.gl.fullscreen import PassVariants
 from dofviewer.gl.shaders import ShaderLibrary
 from dofviewer.gl.targets import FrameTargets
@@ -19,18 +20,18 @@ VIEWS = {"image": 0, "depth": 1, "coc": 2}
 
 class Tonemap:
     def __init__(self, ctx: moderngl.Context, shaders: ShaderLibrary):
-        self._variants = PassVariants(ctx, shaders, "post/tonemap.glsl")
+        self._variants = PassVariants.for_pass(ctx, shaders, passes.TONEMAP)
 
     def draw_to(
         self,
         framebuffer,
         linear,
         targets: FrameTargets,
+        lens_uniforms: dict,
         exposure_ev: float = 0.0,
         view: str = "image",
         focus_peaking: bool = False,
         focus_distance_m: float = 1.0,
-        lens_uniforms: dict | None = None,
     ):
         """``lens_uniforms`` (dofviewer.gl.dof.thin_lens_uniforms) give the CoC view and
         focus peaking each pixel's blur."""
@@ -41,7 +42,7 @@ class Tonemap:
             u_exposure=2.0**exposure_ev,
             u_focus_distance=min(focus_distance_m, 1e6),
             u_offset=targets.margin,
-            **(lens_uniforms or {}),
+            **lens_uniforms,
         )
 
     def release(self):

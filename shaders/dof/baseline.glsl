@@ -10,6 +10,10 @@
 #include "common/thin_lens.glsl"
 uniform sampler2D u_color_invd;  // mipmapped
 uniform int u_max_rings;
+// The final gather's ring spacing and mip bias (RING_SPACING_PX, MIP_LOD_BIAS in
+// dofviewer/gl/dof.py), so the comparison differs only in what the layers add.
+uniform float u_ring_spacing;  // preferred distance between rings, px
+uniform float u_lod_bias;      // read mips this many levels finer than the ring spacing
 layout(location = 0) out vec4 out_color;
 
 void main() {
@@ -21,9 +25,9 @@ void main() {
         return;
     }
     vec2 inverse_size = 1.0 / vec2(textureSize(u_color_invd, 0));
-    int rings = clamp(int(ceil(radius / 1.5)), 1, u_max_rings);
+    int rings = clamp(int(ceil(radius / u_ring_spacing)), 1, u_max_rings);
     float dr = radius / float(rings);
-    float lod = max(log2(dr) - 0.5, 0.0);
+    float lod = max(log2(dr) - u_lod_bias, 0.0);
     vec3 sum = centre.rgb;
     float count = 1.0;
     for (int ring = 1; ring <= rings; ++ring) {
