@@ -3,6 +3,8 @@
 //     coc_diameter_px = C0 / depth + C1   (see shaders/dof/prepare.glsl, dofviewer/lens.py)
 uniform vec2 u_coc_coefficients;   // (C0, C1) for the diameter in pixels
 uniform vec2 u_clip_planes;        // (near, far) in metres
+// The largest CoC radius (px): MAX_COC_RADIUS_PX (dofviewer/lens.py); the dilate pass's
+// reach must cover it.
 uniform float u_max_coc_radius;
 
 // View depth in metres from a depth-buffer value below 1 (1 is the empty background).

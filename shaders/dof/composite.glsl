@@ -1,10 +1,11 @@
 #version 330 core
-// Pass 5: the full-resolution composite. Lays the near field over the far field in linear
-// HDR. Each field comes from the half- (or quarter-) resolution gather, upsampled, where
-// its blur is wide; where it is at most SMALL_BLUR_PX, it is gathered here at full
-// resolution, so sharp and slightly blurred pixels keep their detail. Inside a blurred
-// foreground the far field is the second layer (what the foreground hides), where there
-// is one; where there is none and the gather found nothing, the near colour stands alone.
+// The composite pass, every frame, at full resolution: lays the near field over the far
+// field in linear HDR. Each field comes from the half- (or quarter-) resolution gather,
+// upsampled, where its blur is wide; where it is at most u_small_blur
+// (GatherQuality.small_blur_px), it is gathered here at full resolution, so sharp and
+// slightly blurred pixels keep their detail. Inside a blurred foreground the far field is
+// the second layer (what the foreground hides), where there is one; where there is none
+// and the gather found nothing, the near colour stands alone.
 // Compile-time switches (dofviewer/gl/dof.py sets them per GatherQuality):
 // EXACT_SMALL_BLUR 0 skips the full-resolution gather, taking small blurs from the
 // preview's half-resolution far field (preview_far.glsl) instead, and SECOND_LAYER 0
@@ -17,7 +18,9 @@
 #include "dof/fields.glsl"
 #include "dof/hidden.glsl"
 #if EXACT_SMALL_BLUR
-uniform float u_small_blur;  // largest CoC radius (px) gathered here at full resolution
+// Largest CoC radius (px) gathered here at full resolution; at most EXACT_REACH, the
+// exact gather's reach (GatherQuality checks it).
+uniform float u_small_blur;
 #endif
 uniform sampler2D u_background;          // what blurred foregrounds hide (layers.glsl), mipmapped
 uniform sampler2D u_second_layer_depth;  // the second layer's depth buffer
@@ -53,9 +56,9 @@ void main() {
     vec4 near = vec4(0.0);
     float radius = max(small_far ? abs(centre.a) : 0.0, small_near ? reach : 0.0);
     if (radius >= 0.5) {
-        gather_exact(pixel, radius, centre);
-        far = g_far;
-        near = g_near;
+        Fields exact = gather_exact(pixel, radius, centre);
+        far = exact.far;
+        near = exact.near;
     }
     if (!small_far) {
         // Sharp blocks leave the far field empty (gather.glsl): a blurred pixel whose

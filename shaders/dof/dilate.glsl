@@ -1,17 +1,19 @@
 #version 330 core
-// Pass 4, every frame: each tile's nearest and farthest CoC for the current focus (from
-// its inverse-depth range), with the near-field CoC spread to neighbouring tiles. A
-// blurred foreground bleeds over whatever lies behind it, up to its own radius, so a
-// tile must know about any near pixel within MAX_COC_RADIUS of it: that is u_reach
-// tiles (TILE * reach >= max CoC). The far field needs no dilation: a background pixel
-// never spreads further than the CoC of the pixel it lands on (a nearer surface hides it).
+// The dilate pass, every frame: each tile's nearest and farthest CoC for the current
+// focus (from its inverse-depth range, from the tiles pass), with the near-field CoC
+// spread to neighbouring tiles. A blurred foreground bleeds over whatever lies behind
+// it, up to its own radius, so a tile must know about any near pixel within
+// u_max_coc_radius of it. The rule: u_tile_size * u_reach >= u_max_coc_radius
+// (NEAR_DILATION_TILES in dofviewer/gl/dof.py is derived from MAX_COC_RADIUS_PX and
+// TILE_SIZE_PX to keep it). The far field needs no dilation: a background pixel never
+// spreads further than the CoC of the pixel it lands on (a nearer surface hides it).
 #include "common/fullscreen.glsl"
 
 #if defined FRAGMENT_SHADER
 #include "common/thin_lens.glsl"
 uniform sampler2D u_tiles;  // (largest, smallest) inverse depth per tile
-uniform int u_reach;
-uniform int u_tile_size;
+uniform int u_reach;      // tiles a near blur can cross, >= 1 (NEAR_DILATION_TILES)
+uniform int u_tile_size;  // px per tile side: TILE_SIZE_PX, as the tiles pass used
 layout(location = 0) out vec2 out_min_max;
 
 void main() {

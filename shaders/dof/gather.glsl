@@ -1,17 +1,20 @@
 #version 330 core
-// Pass 4: the wide gather at half (or quarter) resolution (see gather_library.glsl for
-// the method). Each output texel stands for a 2x2 (4x4) block of full-resolution pixels;
-// the composite upsamples it and redoes small blurs at full resolution, so in-focus and
-// slightly blurred pixels stay sharp.
+// The gather pass, every frame: the wide gather at half (or quarter) resolution (see
+// gather_library.glsl for the method). Each output texel stands for a 2x2 (4x4) block of
+// full-resolution pixels; the composite pass upsamples it and redoes small blurs at full
+// resolution, so in-focus and slightly blurred pixels stay sharp. With INTERLEAVE 2 the
+// resolve pass (resolve_fields.glsl) averages its output first.
 #include "common/fullscreen.glsl"
 #include "common/constants.glsl"
 
 #if defined FRAGMENT_SHADER
 #include "dof/gather_library.glsl"
-uniform int u_fields_scale;  // 2 (half resolution) or 4 (quarter: the viewer's preview)
+// 2 (half resolution) or 4 (quarter: the viewer's preview): GatherQuality.gather_scale,
+// which also sizes the fields this pass draws into (dofviewer/gl/targets.py).
+uniform int u_fields_scale;
 
 // Per-axis variance (px²) the resolve pass's 2x2 average of texels `scale` pixels apart
-// adds to an interleaved gather's result.
+// adds to an interleaved gather's result (INTERLEAVE 1 or 2).
 float resolve_variance(float scale) {
     return INTERLEAVE == 2 ? 0.25 * scale * scale : 0.0;
 }
@@ -60,7 +63,7 @@ void main() {
     // inside a blurred edge. A sharp block has weight 0 too: its own pixels are drawn
     // sharp at full resolution, and through upsampling its colour would only bleed into
     // the blurred background beside a sharp foreground (a dark fringe round a dark pole
-    // in the halo case: 53.6 -> 55.2 dB against the reference).
+    // in the quality benchmark's halo case; docs/shaders.md).
     float upsample_weight = abs(2.0 * layers.x - 1.0);
     float kernel_radius = max(near_reach(position), abs(coc));
     if (kernel_radius < 1.0) {
@@ -72,10 +75,10 @@ void main() {
     // pixel. Wide ones read level 1 and up, which costs less and hides in the blur. At
     // a quarter resolution one level coarser, or the sparse output texels would alias.
     float min_lod = (kernel_radius < 8.0 ? 0.0 : 1.0) + log2(scale) - 1.0;
-    gather(position, kernel_radius, vec4(centre.rgb, coc), false, min_lod,
-           upsampling_variance(scale) + resolve_variance(scale), pattern);
-    out_far = g_far.a > 0.0 ? vec4(g_far.rgb, 1.0) * upsample_weight : vec4(0.0);
+    Fields fields = gather(position, kernel_radius, vec4(centre.rgb, coc), false, min_lod,
+                           upsampling_variance(scale) + resolve_variance(scale), pattern);
+    out_far = fields.far.a > 0.0 ? vec4(fields.far.rgb, 1.0) * upsample_weight : vec4(0.0);
     // Premultiplied, so bilinear upsampling does not darken the field's edges.
-    out_near = vec4(g_near.rgb * g_near.a, g_near.a);
+    out_near = vec4(fields.near.rgb * fields.near.a, fields.near.a);
 }
 #endif

@@ -1,5 +1,5 @@
 #version 330 core
-// Pass 3, every frame of the final quality: each pixel's CoC for the current focus,
+// The layers pass, every frame, final quality only: each pixel's CoC for the current focus,
 // split into layer moments that the mip chain averages, so a coarse texel that
 // straddles a silhouette can be split again in the gather:
 //     (near?, near? * CoC, far weight, far weight * CoC).
@@ -16,7 +16,7 @@
 #include "common/thin_lens.glsl"
 #include "dof/hidden.glsl"
 uniform sampler2D u_color_invd;
-uniform float u_near_epsilon;
+uniform float u_near_epsilon;  // px, > 0; the gather splits at the same value
 uniform sampler2D u_second_layer;  // per view; premultiplied, a = 1 where anything lies behind
 layout(location = 0) out vec4 out_layers;
 layout(location = 1) out vec4 out_background;  // premultiplied, a = 0 where nothing lies behind

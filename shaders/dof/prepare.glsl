@@ -1,6 +1,7 @@
 #version 330 core
-// Pass 1 of depth of field, once per view (not per frame of a rack focus): colour with
-// inverse depth, and view depth in metres (for picking and the depth view).
+// The prepare pass, the first of depth of field, once per view (not per frame of a rack
+// focus): colour with inverse depth, and view depth in metres (for picking and the depth
+// view).
 //
 // The thin-lens CoC is affine in inverse depth (common/thin_lens.glsl):
 //     coc_diameter_px = C0 / depth + C1,   C0 = -K, C1 = K / focus

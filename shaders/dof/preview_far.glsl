@@ -1,9 +1,10 @@
 #version 330 core
-// The viewer's preview only (PREVIEW in dofviewer/gl/dof.py), between the gather and the
-// composite: the far field at half resolution, so that the full-resolution composite
-// reads it once. Small blurs (up to u_small_blur) come from four reads of one mip level,
-// wider ones from the quarter-resolution gather, upsampled. On a software rasteriser
-// each texture read of a full-resolution pass costs about a screen copy; here a quarter.
+// The preview far pass, the viewer's preview only (PREVIEW in dofviewer/gl/dof.py),
+// between the gather and the composite: the far field at half resolution, so that the
+// full-resolution composite reads it once. Small blurs (up to u_small_blur) come from
+// four reads of one mip level, wider ones from the quarter-resolution gather, upsampled.
+// On a software rasteriser each texture read of a full-resolution pass costs about a
+// screen copy; here a quarter.
 #include "common/fullscreen.glsl"
 #include "common/constants.glsl"
 
@@ -17,9 +18,9 @@ layout(location = 0) out vec4 out_far;
 // A disc of radius r has r^2/4 of variance per axis. Four bilinear reads of one whole
 // mip level (a fractional level costs two reads each on a software rasteriser) on the
 // diagonals at +-d give it: level L adds (2^L)^2/4 (its box and the bilinear tent), the
-// diagonal spread d^2, and the composite's upsampling from half resolution. Against the
-// reference, reads on the axes or three at 120° measured up to 1.7 dB worse on small
-// bright lights.
+// diagonal spread d^2, and the composite's upsampling from half resolution. The reads
+// stay on the diagonals: on the axes, or three at 120°, small bright lights came out
+// worse against the reference (docs/shaders.md).
 vec3 small_blur(vec2 position, float radius) {
     vec2 size = vec2(textureSize(u_color_invd, 0));
     vec2 uv = position / size;

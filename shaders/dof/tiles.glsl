@@ -1,12 +1,14 @@
 #version 330 core
-// Pass 2, once per view: the largest and smallest inverse depth in each TILE x TILE
-// block. Every frame, the dilation turns them into the block's nearest and farthest
-// CoC for the current focus (the CoC falls as 1/depth rises), and the gather sizes its
-// kernel from those.
+// The tiles pass, once per view: the largest and smallest inverse depth in each
+// u_tile_size x u_tile_size block. Every frame, the dilate pass turns them into the
+// block's nearest and farthest CoC for the current focus (the CoC falls as 1/depth
+// rises), and the gather sizes its kernel from those.
 #include "common/fullscreen.glsl"
 
 #if defined FRAGMENT_SHADER
 uniform sampler2D u_color_invd;
+// px per tile side, >= 1: TILE_SIZE_PX (dofviewer/gl/targets.py), which also sizes the
+// tiles texture; the dilate pass and the gather must be given the same.
 uniform int u_tile_size;
 layout(location = 0) out vec2 out_max_min;
 

@@ -4,7 +4,8 @@
 // Also draws the viewer's debug views (depth, signed CoC) and focus peaking.
 // The view and peaking are compile-time switches (VIEW 0/1/2, FOCUS_PEAKING 0/1), one
 // program each: a software rasteriser (Mesa llvmpipe) runs both sides of every branch,
-// even one on a uniform, and the unused views cost 3x the tone map there.
+// even one on a uniform, so every pixel would pay for the views it does not show
+// (docs/shaders.md has the figure).
 #include "common/fullscreen.glsl"
 
 #if defined FRAGMENT_SHADER
