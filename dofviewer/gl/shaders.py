@@ -22,6 +22,7 @@ from pathlib import Path
 
 import moderngl
 
+from dofviewer.errors import DofError
 from dofviewer.resources import shader_dir
 
 _INCLUDE = re.compile(r'^\s*#include\s+"([^"]+)"\s*$')
@@ -38,8 +39,11 @@ _NVIDIA = re.compile(r"^(?P<source>\d+)\((?P<line>\d+)\) : (?P<text>.*)$")
 _ANGLE = re.compile(r"^(?P<kind>ERROR|WARNING): (?P<source>\d+):(?P<line>\d+): (?P<text>.*)$")
 
 
-class ShaderError(RuntimeError):
-    """A shader file failed to load or compile; the message names the file."""
+class ShaderError(DofError):
+    """A shader file failed to load or compile; the message names the file and, for a
+    compile error, the driver's log with each line's file and line number. The command
+    line prints it without a traceback (exit status 2), like every DofError: it comes
+    from an edited or broken shaders/ folder, not from a bug to trace in Python."""
 
 
 class ShaderLibrary:
