@@ -1,14 +1,40 @@
 """Test fixtures. This is the only place a GL context is created.
 
 ``--regenerate-goldens`` rewrites the stored golden PNGs instead of comparing to them.
+
+The tests and every ``python -m dofviewer`` they start run the same code: the source
+tree these tests sit in (``REPO_ROOT/dofviewer``, its shaders in ``REPO_ROOT/shaders``),
+ahead of any installed copy. The root goes first on ``sys.path`` here, before anything
+imports dofviewer, and first on ``PYTHONPATH`` for subprocesses, whatever their working
+directory. A copy of the tree (a worktree, or scripts/mutants.py's mutated copies) thus
+tests itself, not the checkout the virtual environment was installed from.
+test_imports.py checks it.
 """
 
 from __future__ import annotations
 
-import numpy as np
-import pytest
+import os
+import sys
+from pathlib import Path
 
-from dofviewer.headless import HeadlessRenderer
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _source_tree_first():
+    root = str(REPO_ROOT)
+    if sys.path[:1] != [root]:
+        sys.path.insert(0, root)
+    paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+    if paths[:1] != [root]:
+        os.environ["PYTHONPATH"] = os.pathsep.join([root, *filter(None, paths)])
+
+
+_source_tree_first()
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from dofviewer.headless import HeadlessRenderer  # noqa: E402
 
 
 def pytest_addoption(parser):

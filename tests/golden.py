@@ -1,15 +1,25 @@
-"""Golden-image comparison.
+"""Golden-image comparison, only on the renderer that made the goldens.
 
 Metric (in 8-bit sRGB, per channel, over the whole image):
-  * mean absolute difference            <= MEAN_TOLERANCE
-  * share of values off by more than 16 <= OUTLIER_SHARE
+  * mean absolute difference            <= STRICT.mean
+  * share of values off by more than 16 <= STRICT.outlier_share
 Several criteria rather than one RMS value, so that a one-pixel shift of an edge (many
 small differences) and a broken region (few large ones) are both caught without being
 confused for each other.
 
-The goldens are made on Mesa llvmpipe, which renders bit-identically run to run. On any
-other GL renderer (a GPU driver) rasterisation and texture filtering differ slightly, so
-the comparison uses the LOOSE tolerances there instead.
+The goldens are made on Mesa llvmpipe, which renders bit-identically run to run, and
+are compared only there, as pygfx compares its screenshots only on the renderer that
+made them. On any other GL renderer (a GPU driver) :func:`tolerance_for` skips the test,
+visibly, with the renderer's name in the reason. The choice, rather than a looser
+metric there: rasterisation and texture filtering differ between drivers by more than
+real bugs do. The loose metric once used off llvmpipe (mean 2.0, 2 % of values off by
+more than 16) let a round aperture pass the hexagon golden, and five real mutations of
+the depth of field passed every golden under it (``scripts/mutants.py`` still reports
+that metric beside the strict one). CI renders with llvmpipe, so every golden runs
+there; to run them on a machine with a GPU, select Mesa's software rasteriser:
+``LIBGL_ALWAYS_SOFTWARE=1 __EGL_VENDOR_LIBRARY_FILENAMES=/usr/share/glvnd/egl_vendor.d/50_mesa.json``.
+``test_golden.py`` proves the strict metric still tells each golden from its nearest
+sibling (the round aperture from the hexagon, the preview from the final render).
 
 On failure, ``tests/output/<name>-actual.png``, ``-expected.png`` and ``-diff.png``
 (the difference magnified 8×) are written for a person to look at.
@@ -22,9 +32,12 @@ from pathlib import Path
 
 import imageio.v3 as iio
 import numpy as np
+import pytest
 
 GOLDEN_DIR = Path(__file__).parent / "goldens"
 OUTPUT_DIR = Path(__file__).parent / "output"
+#: The GL renderer the goldens are made and compared on (a part of GL_RENDERER).
+GOLDEN_RENDERER = "llvmpipe"
 
 
 @dataclass(frozen=True)
@@ -32,29 +45,45 @@ class Tolerance:
     mean: float
     outlier_share: float
 
+    def accepts(self, mean: float, outlier_share: float) -> bool:
+        return mean <= self.mean and outlier_share <= self.outlier_share
 
-STRICT = Tolerance(mean=0.25, outlier_share=0.0005)  # llvmpipe, where goldens are made
-LOOSE = Tolerance(mean=2.0, outlier_share=0.02)  # any other renderer
+
+STRICT = Tolerance(mean=0.25, outlier_share=0.0005)
 
 
 def tolerance_for(gl_renderer: str) -> Tolerance:
-    return STRICT if "llvmpipe" in gl_renderer.lower() else LOOSE
+    """STRICT on the goldens' renderer; anywhere else the calling test is skipped."""
+    if GOLDEN_RENDERER not in gl_renderer.lower():
+        pytest.skip(
+            f"goldens are made on Mesa {GOLDEN_RENDERER} and compared only there; this GL "
+            f"is {gl_renderer} (see tests/golden.py to select {GOLDEN_RENDERER})"
+        )
+    return STRICT
+
+
+def difference(actual: np.ndarray, expected: np.ndarray) -> tuple[float, float, np.ndarray]:
+    """(mean |diff|, share of values off by more than 16, |diff|) of two uint8 images."""
+    diff = np.abs(actual.astype(np.int16) - expected.astype(np.int16))
+    return float(diff.mean()), float((diff > 16).mean()), diff
+
+
+def load_golden(name: str) -> np.ndarray:
+    golden = GOLDEN_DIR / f"{name}.png"
+    assert golden.exists(), f"no golden {golden}; run pytest --regenerate-goldens"
+    return iio.imread(golden)
 
 
 def compare_to_golden(name: str, actual: np.ndarray, tolerance: Tolerance, regenerate: bool):
     """Assert ``actual`` matches the stored golden, or rewrite the golden."""
-    golden = GOLDEN_DIR / f"{name}.png"
     if regenerate:
         GOLDEN_DIR.mkdir(exist_ok=True)
-        iio.imwrite(golden, actual)
+        iio.imwrite(GOLDEN_DIR / f"{name}.png", actual)
         return
-    assert golden.exists(), f"no golden {golden}; run pytest --regenerate-goldens"
-    expected = iio.imread(golden)
+    expected = load_golden(name)
     assert expected.shape == actual.shape, f"{name}: size {actual.shape} != golden {expected.shape}"
-    diff = np.abs(actual.astype(np.int16) - expected.astype(np.int16))
-    mean = float(diff.mean())
-    outliers = float((diff > 16).mean())
-    if mean > tolerance.mean or outliers > tolerance.outlier_share:
+    mean, outliers, diff = difference(actual, expected)
+    if not tolerance.accepts(mean, outliers):
         OUTPUT_DIR.mkdir(exist_ok=True)
         iio.imwrite(OUTPUT_DIR / f"{name}-actual.png", actual)
         iio.imwrite(OUTPUT_DIR / f"{name}-expected.png", expected)

@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 from scenes import build, card, checker_card_scene, lens_camera
 
-from dofviewer.lens import ThinLens
-from dofviewer.measure import disc_edge_width_factor, edge_midpoint, edge_width
+from dofviewer.measure import disc_edge_width_factor, edge_midpoint, edge_width, polygon_ratio
 
 W, H = 320, 180
 EDGE_TOLERANCE = 0.15  # the issue's bound; measured errors are printed by -s
@@ -21,16 +20,33 @@ def centre_profile(frame, half_width):
     return rows[W // 2 - half_width : W // 2 + half_width]
 
 
-def depth_for_diameter(diameter, focus, side, lens):
-    """The card depth that blurs an edge into a ``diameter`` px disc."""
-    return lens.depth_for_coc_px(diameter if side == "far" else -diameter, focus, W)
+#: The crafted scenes' lens (tests/scenes.py: lens_camera): 85 mm f/1.4, 36 mm sensor.
+FOCAL_M, F_STOP, SENSOR_M = 0.085, 1.4, 0.036
+
+
+def blur_diameter_px(depth, focus):
+    """The thin lens written out, not taken from dofviewer.lens (which these tests
+    check): a point at depth d focused at s blurs to a disc of diameter
+    c = A·f·|d − s| / (d·s) on the sensor, A = f/N the aperture's diameter, and the
+    sensor's width spans the image's W pixels."""
+    aperture = FOCAL_M / F_STOP
+    c = aperture * FOCAL_M * abs(depth - focus) / (depth * focus)
+    return c * W / SENSOR_M
+
+
+def depth_for_diameter(diameter, focus, side):
+    """The depth that :func:`blur_diameter_px` blurs into a ``diameter`` px disc:
+    1/d = 1/s ∓ c/(A·f), behind the focus plane (far) or in front of it (near)."""
+    c = diameter * SENSOR_M / W
+    sign = -1 if side == "far" else 1
+    return 1 / (1 / focus + sign * c / (FOCAL_M / F_STOP * FOCAL_M))
 
 
 @pytest.mark.parametrize("diameter", [4, 8, 16, 28, 40])
 @pytest.mark.parametrize(("side", "focus"), [("far", 1.0), ("near", 3.0)])
 def test_edge_width_matches_disc_kernel(gl, diameter, side, focus):
-    lens = ThinLens(85, 1.4)
-    depth = depth_for_diameter(diameter, focus, side, lens)
+    depth = depth_for_diameter(diameter, focus, side)
+    assert blur_diameter_px(depth, focus) == pytest.approx(diameter)
     frame = gl.render(checker_card_scene(depth, focus), (W, H))
     width = edge_width(centre_profile(frame, 30 + diameter * 2))
     predicted = disc_edge_width_factor() * diameter
@@ -48,8 +64,7 @@ def test_preview_edges_match_the_disc_kernel_where_the_final_ones_stand(gl, diam
     where ``final`` does: its texels sample their blocks' corners, and a misplaced corner
     would shift every blurred edge by a pixel or two. Narrower near edges come out up to
     55 % wider (see shaders/dof/preview_shares.glsl)."""
-    lens = ThinLens(85, 1.4)
-    scene = checker_card_scene(depth_for_diameter(diameter, focus, side, lens), focus)
+    scene = checker_card_scene(depth_for_diameter(diameter, focus, side), focus)
     half_width = 30 + diameter * 2
     preview = centre_profile(gl.render(scene, (W, H), quality="preview"), half_width)
     final = centre_profile(gl.render(scene, (W, H)), half_width)
@@ -93,6 +108,34 @@ def test_no_halo_around_sharp_foreground(gl):
         assert ratio.min() > 0.8, f"the sharp bar darkens the wall beside it ({ratio.min():.2f})"
 
 
+@pytest.mark.parametrize("depth", [2.8, 3.5])
+def test_a_soft_edge_over_a_blurrier_wall_keeps_its_own_blur(gl, depth):
+    """A dark card a little out of focus in front of a bright wall far more out of
+    focus. Seen through the lens, the card's edge is its own disc's edge (each point
+    near it sees the card through a share of the aperture set by the card's blur alone),
+    centred on its silhouette. The gather's rule for it: a far-field source behind a
+    pixel spreads over it no further than that pixel's own CoC. Spread by the wall's
+    own, wider disc, the wall's light would land on the card's pixels (r_card/r_wall)²
+    as strongly, and the card's side of the edge would stay sharp. The two depths cover
+    the composite's exact gather (D 6.6 px) and the half-resolution one (D 9.8 px)."""
+    scene = build(lens_camera(2.0), [
+        card(depth, name="card", color=[0.05, 0.05, 0.05], position=[-5, 0, -depth], size=[10, 10]),
+        card(30, name="wall", color=[1, 1, 1], emissive=[1, 1, 1]),
+    ])  # fmt: skip
+    sharp = gl.render(scene, (W, H), dof=False)
+    frame = gl.render(scene, (W, H))
+    diameter, wall = blur_diameter_px(depth, 2.0), blur_diameter_px(30, 2.0)
+    assert wall > 2 * diameter
+    silhouette = int(np.nonzero(sharp.object_ids[H // 2] == 1)[0].max()) + 0.5
+    half = int(diameter) + 6
+    start = int(silhouette - 0.5) - half
+    row = frame.linear[H // 2 - 3 : H // 2 + 4].mean(axis=(0, 2))
+    profile = row[start : start + 2 * half + 1]
+    width = edge_width(profile)
+    assert width == pytest.approx(disc_edge_width_factor() * diameter, rel=EDGE_TOLERANCE)
+    assert start + edge_midpoint(profile) == pytest.approx(silhouette, abs=1.0)
+
+
 def test_blurred_foreground_bleeds_over_sharp_background(gl):
     """A black bar far out of focus in front of an in-focus wall spreads over the wall
     by its CoC, with the disc's edge profile centred on its silhouette."""
@@ -102,7 +145,7 @@ def test_blurred_foreground_bleeds_over_sharp_background(gl):
     ])  # fmt: skip
     sharp = gl.render(scene, (W, H), dof=False)
     frame = gl.render(scene, (W, H))
-    diameter = -scene.lens.coc_diameter_px(1.2, 3.0, W)
+    diameter = blur_diameter_px(1.2, 3.0)
     assert diameter > 16
     row = frame.linear[H // 2 - 3 : H // 2 + 4].mean(axis=(0, 2))
     left = int(np.nonzero(sharp.object_ids[H // 2] == 1)[0].min())
@@ -114,6 +157,32 @@ def test_blurred_foreground_bleeds_over_sharp_background(gl):
     assert row[left - int(diameter / 2) - 3] > 0.97
     # The wall far from the bar stays untouched.
     assert np.allclose(frame.linear[:, :40], 1.0, atol=1e-3)
+
+
+def test_a_thin_blurred_foreground_spreads_over_its_whole_disc(gl):
+    """Three thin black bars far out of focus in front of an in-focus wall: each dims
+    the wall out to its blur's radius on both sides, more than a tile (16 px) beyond
+    the tiles the bar itself covers. The wall's pixels there are sharp, so only the
+    near-field tiles, dilated by the CoC of nearby foreground tiles, tell them to gather
+    the bar's blur. The bars sit at different phases of the tile grid."""
+    depth, focus, width_m = 0.8, 3.0, 0.01
+    bars = [{"name": f"bar{i}", "shape": "box", "position": [x, 0, -depth],
+             "size": [width_m, 3, 0.01], "color": [0, 0, 0]}
+            for i, x in enumerate((-0.1, 0.015, 0.13))]  # fmt: skip
+    scene = build(lens_camera(focus), [*bars, card(focus, name="wall", color=[1, 1, 1])])
+    sharp = gl.render(scene, (W, H), dof=False)
+    frame = gl.render(scene, (W, H))
+    radius = blur_diameter_px(depth, focus) / 2
+    assert radius > 20
+    dimmed = frame.linear[H // 2 - 3 : H // 2 + 4].mean(axis=(0, 2)) < 0.99
+    for bar in range(1, 4):
+        columns = np.nonzero(sharp.object_ids[H // 2] == bar)[0]
+        left, right = columns.min(), columns.max()
+        # The bar's own dimmed run of columns, ended by undimmed wall on either side.
+        run = np.nonzero(dimmed[left - 40 : right + 41])[0] + left - 40
+        reach = (left - run.min(), run.max() - right)
+        assert min(reach) > radius - 4, f"bar {bar} spreads {reach} px, not {radius:.1f}"
+        assert max(reach) < radius + 2, f"bar {bar} spreads {reach} px, not {radius:.1f}"
 
 
 def test_no_ring_where_a_blurred_foreground_meets_a_layered_background(gl):
@@ -171,6 +240,20 @@ def test_bokeh_is_a_flat_disc_that_keeps_its_energy(gl, quality):
     half = 1 + next(k for k in range(39) if rim[k] < 0.5 * inner.mean())
     assert half == pytest.approx(float(radius), abs=0.1 * float(radius) + 1)
     assert lum[r > radius + BOKEH_RIM_PX[quality]].max() < 0.1 * inner.mean()
+
+
+def test_blades_turn_counter_clockwise_by_the_set_rotation(gl):
+    """At 15° a hexagon is told from its mirror image: turned the wrong way (−15°) its
+    corners stand where the flats belong (corners at 90° + rotation + k·60°, y up). At
+    0° and 30°, as below, both ways look the same."""
+    upright = gl.render(point_light_scene(6.0, 0.75, blades=6, rotation=0.0), (W, H))
+    turned = gl.render(point_light_scene(6.0, 0.75, blades=6, rotation=15.0), (W, H))
+    ratio = polygon_ratio(turned.linear, 6, 15.0)
+    # The same hexagon, turned (flats/corners: 0.866 for a point, a little more for
+    # this lamp and the rim's softness; a disc gives 1).
+    assert ratio == pytest.approx(polygon_ratio(upright.linear, 6, 0.0), abs=0.03)
+    assert ratio < 0.95
+    assert polygon_ratio(turned.linear, 6, -15.0) > 1.05
 
 
 def test_six_blades_give_a_hexagon_at_the_set_rotation(gl):

@@ -10,6 +10,7 @@ from scenes import build, card, lens_camera
 
 from dofviewer.gl.context import default_msaa
 from dofviewer.headless import HeadlessRenderer
+from dofviewer.lens import MAX_COC_RADIUS_PX
 from dofviewer.quality import psnr
 from dofviewer.renderer import FrameSettings, scene_view
 from dofviewer.scene import load_scene
@@ -69,6 +70,37 @@ def test_coc_buffer_matches_the_thin_lens(gl):
     frame = gl.render(scene, (320, 180))
     expected = scene.lens.coc_diameter_px(5.0, 2.0, 320) / 2
     assert np.abs(frame.coc - expected).max() < 0.02
+
+
+def srgb_to_linear(encoded: np.ndarray) -> np.ndarray:
+    v = encoded / 255.0
+    return np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
+
+
+def test_the_shaders_coc_is_the_thin_lens_coc(gl):
+    """The CoC the shaders compute (shaders/common/thin_lens.glsl), not read_coc()'s
+    numpy re-derivation: the CoC debug view paints it from the same function the DOF
+    passes call. Over black it paints a far CoC radius r blue, sqrt(r / max) in linear
+    (near: red, sqrt(−r / max)): one 8-bit step is about 0.2 px of CoC here. The
+    expected CoC is the thin lens written out: a point at depth d focused at s blurs to
+    c = A·f·|d − s| / (d·s) on the sensor (A = f/N), c·W / sensor width pixels."""
+    focus, far, near = 2.0, 6.0, 1.2
+    scene = build(lens_camera(focus), [
+        card(far, name="far", color=[0, 0, 0]),
+        card(near, name="near", color=[0, 0, 0], position=[5.0, 0, -near], size=[10, 10]),
+    ])  # fmt: skip
+    frame = gl.render(scene, (320, 180), view="coc")
+    f, aperture, sensor = 0.085, 0.085 / 1.4, 0.036  # lens_camera's 85 mm f/1.4
+    rows = slice(60, 120)
+    for depth, columns, channel in ((far, slice(20, 120), 2), (near, slice(200, 300), 0)):
+        assert np.all(frame.object_ids[rows, columns] == (1 if depth == far else 2))
+        c = aperture * f * abs(depth - focus) / (depth * focus)
+        expected = c * 320 / sensor / 2
+        painted = srgb_to_linear(frame.image[rows, columns, channel].astype(np.float64))
+        measured = MAX_COC_RADIUS_PX * painted**2
+        message = f"{depth} m: {measured.mean():.2f} px, not {expected:.2f}"
+        assert abs(measured.mean() - expected) < 0.1, message
+        assert np.abs(measured - expected).max() < 0.3, message
 
 
 def test_coc_is_clamped_to_the_documented_maximum(gl):
