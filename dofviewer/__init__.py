@@ -10,8 +10,8 @@ The public Python API renders a scene headless and returns numpy arrays::
     frame.depth      # float32 H×W, view depth in metres
 """
 
+from dofviewer.content.scene import Scene, load_scene
 from dofviewer.errors import DofError
-from dofviewer.scene import Scene, load_scene
 
 __version__ = "0.1.0"
 __all__ = ["DofError", "HeadlessRenderer", "Scene", "load_scene", "__version__"]
@@ -20,7 +20,7 @@ __all__ = ["DofError", "HeadlessRenderer", "Scene", "load_scene", "__version__"]
 def __getattr__(name):
     # The headless renderer imports moderngl; keep `import dofviewer` light for pure-math users.
     if name == "HeadlessRenderer":
-        from dofviewer.headless import HeadlessRenderer
+        from dofviewer.render.headless import HeadlessRenderer
 
         return HeadlessRenderer
     raise AttributeError(name)

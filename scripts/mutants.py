@@ -58,11 +58,11 @@ class Mutation:
 
 # fmt: off
 MUTATIONS = [
-    Mutation("blade-rotation-sign", "dofviewer/gl/dof.py",
+    Mutation("blade-rotation-sign", "dofviewer/render/gl/dof.py",
              "rotation = math.radians(lens.blade_rotation_deg)",
              "rotation = -math.radians(lens.blade_rotation_deg)",
              "the gather turns the blades the wrong way"),
-    Mutation("lens-coc-x1.2", "dofviewer/lens.py",
+    Mutation("lens-coc-x1.2", "dofviewer/shot/lens.py",
              "return self.focal_length_m**2 / self.f_stop * image_width_px / sensor_width_m",
              "return 1.2 * self.focal_length_m**2 / self.f_stop * image_width_px / sensor_width_m",
              "the thin-lens CoC constant K scaled by 1.2 (CPU side)"),
@@ -86,7 +86,7 @@ MUTATIONS = [
              '"u_near_epsilon": NEAR_FIELD_EPSILON_PX',
              '"u_near_epsilonn": NEAR_FIELD_EPSILON_PX',
              "u_near_epsilon misspelt where Python sets the gather's uniforms"),
-    Mutation("round-for-hexagon", "dofviewer/gl/dof.py",
+    Mutation("round-for-hexagon", "dofviewer/render/gl/dof.py",
              "lens_uniforms = thin_lens_uniforms(lens, focus_m, targets.size[0], self.clip_m)",
              "lens = lens.with_(aperture_blades=0); "
              "lens_uniforms = thin_lens_uniforms(lens, focus_m, targets.size[0], self.clip_m)",
@@ -122,8 +122,8 @@ GOLDEN_PROBE = textwrap.dedent(
     sys.path.insert(0, "tests")
     import test_golden
     from test_golden import FOCUS_SETTINGS
-    from dofviewer.headless import HeadlessRenderer
-    from dofviewer.scene import load_scene
+    from dofviewer.render.headless import HeadlessRenderer
+    from dofviewer.content.scene import load_scene
 
     def render_golden(renderer, name):  # as tests/test_golden.py renders it
         if hasattr(test_golden, "render_golden"):

@@ -3,7 +3,7 @@
     python scripts/pass_docs.py          # rewrite both
     python scripts/pass_docs.py --check  # exit 1 if either is out of date
 
-The table is dofviewer/gl/passes.py; edit it there, never the generated text. The README
+The table is dofviewer/render/gl/passes.py; edit it there, never the generated text. The README
 gets a table between its ``<!-- passes:begin -->`` and ``<!-- passes:end -->`` markers;
 docs/passes.md is generated whole: a Mermaid flowchart of textures and passes, the same
 table, and each full-screen program's uniform schema. tests/test_passes.py fails when
@@ -16,15 +16,16 @@ import argparse
 import sys
 from pathlib import Path
 
-from dofviewer.gl import passes
-from dofviewer.gl.passes import FRAME, OFF, PRESETS, SCENE_INPUT, TOOLS, UNIFORMS, Pass
+from dofviewer.render.gl import passes
+from dofviewer.render.gl.passes import FRAME, OFF, PRESETS, SCENE_INPUT, TOOLS, UNIFORMS, Pass
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 DOC = ROOT / "docs" / "passes.md"
 BEGIN, END = "<!-- passes:begin -->", "<!-- passes:end -->"
 NOTICE = (
-    "<!-- Generated from dofviewer/gl/passes.py by scripts/pass_docs.py: edit the table there. -->"
+    "<!-- Generated from dofviewer/render/gl/passes.py by scripts/pass_docs.py: "
+    "edit the table there. -->"
 )
 
 
@@ -64,7 +65,7 @@ def readme_block() -> str:
         table(),
         "",
         "In this order; *once per view* passes run again only when the scene or the camera "
-        "moves. The textures are `FrameTargets`' (`dofviewer/gl/targets.py`). "
+        "moves. The textures are `FrameTargets`' (`dofviewer/render/gl/targets.py`). "
         "[docs/passes.md](docs/passes.md) draws them as a diagram and lists each pass's "
         "uniforms.",
         END,
@@ -131,7 +132,7 @@ def doc() -> str:
         "",
         NOTICE,
         "",
-        "One frame, as declared in `dofviewer/gl/passes.py`: each pass, the shader files it "
+        "One frame, as declared in `dofviewer/render/gl/passes.py`: each pass, the shader files it "
         "draws with, the textures it reads and writes, and when it runs. A pass's name is "
         "also its timer section (`dofviewer bench` reports each).",
         "",

@@ -34,7 +34,7 @@ _source_tree_first()
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from dofviewer.headless import HeadlessRenderer  # noqa: E402
+from dofviewer.render.headless import HeadlessRenderer  # noqa: E402
 
 
 def pytest_addoption(parser):

@@ -1,12 +1,12 @@
 """Small crafted scenes for measuring the blur, built in code so each test says what it
-sets up. The builders are the quality benchmark's (dofviewer/crafted.py); light is
+sets up. The builders are the quality benchmark's (dofviewer/measurement/crafted.py); light is
 ambient-only (radiance = albedo) so pixel values are exact, and the sky is black."""
 
 from __future__ import annotations
 
-from dofviewer import crafted
-from dofviewer.crafted import FLAT_LIGHT, card, lens_camera
-from dofviewer.scene import Scene
+from dofviewer.content.scene import Scene
+from dofviewer.measurement import crafted
+from dofviewer.measurement.crafted import FLAT_LIGHT, card, lens_camera
 
 __all__ = ["FLAT_LIGHT", "build", "card", "checker_card_scene", "lens_camera"]
 

@@ -1,7 +1,7 @@
 """The blur measured on rendered images against the thin-lens prediction.
 
 A step edge blurred by a uniform disc of diameter D rises from 10 % to 90 % over
-0.687·D (see dofviewer.measure.disc_edge_width_factor); a Gaussian of the same size would
+0.687·D (see dofviewer.measurement.measure.disc_edge_width_factor); a Gaussian of the same size would
 rise over a different width and a soft profile, so these tests tell them apart.
 """
 
@@ -9,7 +9,12 @@ import numpy as np
 import pytest
 from scenes import build, card, checker_card_scene, lens_camera
 
-from dofviewer.measure import disc_edge_width_factor, edge_midpoint, edge_width, polygon_ratio
+from dofviewer.measurement.measure import (
+    disc_edge_width_factor,
+    edge_midpoint,
+    edge_width,
+    polygon_ratio,
+)
 
 W, H = 320, 180
 EDGE_TOLERANCE = 0.15  # the issue's bound; measured errors are printed by -s
@@ -25,7 +30,7 @@ FOCAL_M, F_STOP, SENSOR_M = 0.085, 1.4, 0.036
 
 
 def blur_diameter_px(depth, focus):
-    """The thin lens written out, not taken from dofviewer.lens (which these tests
+    """The thin lens written out, not taken from dofviewer.shot.lens (which these tests
     check): a point at depth d focused at s blurs to a disc of diameter
     c = A·f·|d − s| / (d·s) on the sensor, A = f/N the aperture's diameter, and the
     sensor's width spans the image's W pixels."""

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from dofviewer.easing import (
+from dofviewer.shot.easing import (
     DEFAULT_EASING,
     EASINGS,
     MAX_DIOPTERS,

@@ -6,9 +6,14 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from dofviewer.gather_kernel import aperture_edge, exact_kernel, gather_kernel, samples_within
-from dofviewer.gl.dof import FINAL, PREVIEW
-from dofviewer.gl.targets import GUARD_BAND_PX, MIP_ALIGN_PX, guard_margin
+from dofviewer.render.gather_kernel import (
+    aperture_edge,
+    exact_kernel,
+    gather_kernel,
+    samples_within,
+)
+from dofviewer.render.gl.dof import FINAL, PREVIEW
+from dofviewer.render.gl.targets import GUARD_BAND_PX, MIP_ALIGN_PX, guard_margin
 
 
 @pytest.mark.parametrize("ring_samples", [8, 6])

@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 from golden import STRICT, compare_to_golden, difference, load_golden, tolerance_for
 
-from dofviewer.scene import load_scene
+from dofviewer.content.scene import load_scene
 
 FOCUS_SETTINGS = {
     "demo-near": {"focus_on": "ball"},
     "demo-mid": {"focus_on": "crate"},
     "demo-far": {"focus_on": "tower"},
     "demo-hexagon": {"focus_on": "ball", "blades": 6},
-    # What the viewer draws while focus moves on a slow machine (dofviewer/gl/dof.py).
+    # What the viewer draws while focus moves on a slow machine (dofviewer/render/gl/dof.py).
     "demo-mid-preview": {"focus_on": "crate", "quality": "preview"},
 }
 

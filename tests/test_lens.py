@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from dofviewer.lens import MAX_COC_RADIUS_PX, ThinLens, polygon_area_factor, step_fstop
+from dofviewer.shot.lens import MAX_COC_RADIUS_PX, ThinLens, polygon_area_factor, step_fstop
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The blur measurements (dofviewer/measure.py) on synthetic images: no GL, milliseconds.
+"""The blur measurements (dofviewer/measurement/measure.py) on synthetic images: no GL, milliseconds.
 
 Each image is made with the thin-lens blur the measurement expects (a step or a point
 convolved with the aperture), or with one it must tell apart from it (a Gaussian).
@@ -9,8 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from dofviewer.lens import polygon_area_factor
-from dofviewer.measure import (
+from dofviewer.measurement.measure import (
     Scanline,
     aperture_kernel,
     bokeh_disc,
@@ -24,6 +23,7 @@ from dofviewer.measure import (
     scanline_edges,
     thin_lens_blur,
 )
+from dofviewer.shot.lens import polygon_area_factor
 
 H, W = 90, 160
 ROW = Scanline("row", 0.5)

@@ -13,7 +13,7 @@ from gltf_writer import GltfBuilder
 from test_model_geometry import cube
 
 from dofviewer.content import load_model
-from dofviewer.scene import load_scene
+from dofviewer.content.scene import load_scene
 
 
 def dofviewer(*args, cwd=None):

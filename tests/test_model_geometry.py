@@ -155,7 +155,7 @@ def test_drawn_depth_matches_a_ray_cast_of_the_same_transforms(tmp_path):
 def test_the_camera_keeps_its_vertical_field_of_view_at_any_aspect(tmp_path, aspect):
     """The focal length on the 36 mm sensor is chosen so yfov holds at the render's
     aspect: f = 18 mm / (aspect · tan(yfov / 2))."""
-    from dofviewer.scene import load_scene
+    from dofviewer.content.scene import load_scene
 
     b = GltfBuilder()
     build_scene(b)

@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 from models import model, quad, rgba_image, textured, translation
 
-from dofviewer.camera import CameraPose
 from dofviewer.content.model import Material, TextureRef
 from dofviewer.content.model_scene import scene_from_model
-from dofviewer.gl.model_draw import material_defines
-from dofviewer.lens import ThinLens
-from dofviewer.renderer import FrameSettings
-from dofviewer.scene import Light, Scene, SceneObject, parse_scene
+from dofviewer.content.scene import Light, Scene, SceneObject, parse_scene
+from dofviewer.render.gl.model_draw import material_defines
+from dofviewer.render.renderer import FrameSettings
+from dofviewer.shot.camera import CameraPose
+from dofviewer.shot.lens import ThinLens
 
 FRONT_LIGHT = Light(direction=(0.0, 0.0, -1.0), color=(1.0, 1.0, 1.0), ambient=(0.0, 0.0, 0.0))
 

@@ -1,4 +1,4 @@
-"""The pass table (dofviewer/gl/passes.py) against the docs made from it and against what
+"""The pass table (dofviewer/render/gl/passes.py) against the docs made from it and against what
 a frame really does; and the uniform schemas, which must fail loudly."""
 
 import importlib.util
@@ -9,16 +9,22 @@ from pathlib import Path
 
 import pytest
 
-from dofviewer import bench
-from dofviewer.gl import fullscreen, passes
-from dofviewer.gl.dof import FINAL, PREVIEW, QUALITY_PRESETS, DepthOfField, thin_lens_uniforms
-from dofviewer.gl.fullscreen import FullscreenPass, UniformError
-from dofviewer.gl.shaders import ShaderLibrary
-from dofviewer.gl.timing import PassTimer
-from dofviewer.lens import ThinLens
-from dofviewer.renderer import FrameSettings
+from dofviewer.content.scene import load_scene
+from dofviewer.measurement import bench
+from dofviewer.render.gl import fullscreen, passes
+from dofviewer.render.gl.dof import (
+    FINAL,
+    PREVIEW,
+    QUALITY_PRESETS,
+    DepthOfField,
+    thin_lens_uniforms,
+)
+from dofviewer.render.gl.fullscreen import FullscreenPass, UniformError
+from dofviewer.render.gl.shaders import ShaderLibrary
+from dofviewer.render.gl.timing import PassTimer
+from dofviewer.render.renderer import FrameSettings
 from dofviewer.resources import shader_dir
-from dofviewer.scene import load_scene
+from dofviewer.shot.lens import ThinLens
 
 ROOT = Path(__file__).resolve().parents[1]
 _UNIFORM = re.compile(r"^\s*uniform\s+(\w+)\s+(\w+)\s*(\[[^\]]*\])?\s*;", re.MULTILINE)
@@ -221,6 +227,6 @@ def test_the_scene_resolve_takes_plain_or_multisampled_textures(gl, defines):
 
 
 def test_the_baseline_takes_ring_spacing_and_lod_bias_from_python(gl):
-    """They were literals in baseline.glsl; now dofviewer/gl/dof.py is their one home."""
+    """They were literals in baseline.glsl; now dofviewer/render/gl/dof.py is their one home."""
     baseline = gl.renderer.dof.baseline
     assert baseline.uses("u_ring_spacing") and baseline.uses("u_lod_bias")

@@ -2,7 +2,7 @@
 
 import copy
 
-from dofviewer.quality_report import case_lines, checks, format_checks
+from dofviewer.measurement.quality_report import case_lines, checks, format_checks
 
 
 def edges(count, error):

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from golden import compare_to_golden, tolerance_for
 
-from dofviewer.scene import load_scene
+from dofviewer.content.scene import load_scene
 
 ASSETS = Path(__file__).resolve().parents[1].parent / "shared" / "assets"
 MODELS = {

@@ -4,10 +4,10 @@ import json
 
 import pytest
 
-from dofviewer.camera import CameraPose
-from dofviewer.recorder import AUTOSAVE_INTERVAL_S, Autosaver, Recorder
-from dofviewer.scene import load_scene
-from dofviewer.timeline import CameraKey, FocusKey, LensKey, TrackingKey, load_timeline
+from dofviewer.content.scene import load_scene
+from dofviewer.shot.camera import CameraPose
+from dofviewer.shot.recorder import AUTOSAVE_INTERVAL_S, Autosaver, Recorder
+from dofviewer.shot.timeline import CameraKey, FocusKey, LensKey, TrackingKey, load_timeline
 from dofviewer.viewer.state import ViewerState
 
 

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageSequence
 
-from dofviewer.export import frame_count
-from dofviewer.scene import load_scene
-from dofviewer.timeline import FocusKey, TimelineSampler, load_timeline
+from dofviewer.cli.export import frame_count
+from dofviewer.content.scene import load_scene
+from dofviewer.shot.timeline import FocusKey, TimelineSampler, load_timeline
 
 
 def dofviewer(*args, cwd=None):

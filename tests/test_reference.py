@@ -14,23 +14,23 @@ import numpy as np
 import pytest
 from scenes import checker_card_scene
 
-from dofviewer.crafted import CRAFTED
-from dofviewer.lens import ThinLens
-from dofviewer.lens_sampling import aperture_samples
-from dofviewer.measure import (
+from dofviewer.measurement.crafted import CRAFTED
+from dofviewer.measurement.measure import (
     disc_edge_width_factor,
     edge_width,
     median_relative_error,
 )
-from dofviewer.quality import EDGE_SCANLINES, crafted_edges, psnr, ssim
-from dofviewer.renderer import FrameSettings
+from dofviewer.measurement.quality import EDGE_SCANLINES, crafted_edges, psnr, ssim
+from dofviewer.render.renderer import FrameSettings
+from dofviewer.shot.lens import ThinLens
+from dofviewer.shot.lens_sampling import aperture_samples
 
 W, H = 320, 180
 MEASURED_PSNR_DB = {"halo": 42.72, "near-bleed": 41.44, "bokeh": 36.85, "floor": 36.11}
 #: How much better than the plain single-layer gather each case measured (dB).
 MEASURED_GAIN_OVER_BASELINE_DB = {"halo": 2.51, "near-bleed": 12.52, "bokeh": 8.07, "floor": 5.93}
 MARGIN_DB = 1.5
-#: The viewer's preview preset on the same cases (dofviewer/gl/dof.py: PREVIEW), measured
+#: The viewer's preview preset on the same cases (dofviewer/render/gl/dof.py: PREVIEW), measured
 #: on llvmpipe when set. It trades these for a DOF 9 to 12 times cheaper than the final one.
 MEASURED_PREVIEW_PSNR_DB = {"halo": 42.02, "near-bleed": 35.66, "bokeh": 33.71, "floor": 30.93}
 
@@ -160,8 +160,8 @@ def _project(view_projection, point, size):
 
 
 def test_sheared_frustum_keeps_the_focus_plane_and_spreads_by_the_coc():
-    from dofviewer.camera import CameraPose
-    from dofviewer.lens_sampling import sheared_view_projection
+    from dofviewer.shot.camera import CameraPose
+    from dofviewer.shot.lens_sampling import sheared_view_projection
 
     pose = CameraPose((0.0, 0.0, 0.0), (0.0, 0.0, -1.0))
     lens, size, focus = ThinLens(50, 2.0), (640, 360), 3.0

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from scenes import build, card, lens_camera
 
-from dofviewer.gl.context import default_msaa
-from dofviewer.headless import HeadlessRenderer
-from dofviewer.lens import MAX_COC_RADIUS_PX
-from dofviewer.quality import psnr
-from dofviewer.renderer import FrameSettings, scene_view
-from dofviewer.scene import load_scene
+from dofviewer.content.scene import load_scene
+from dofviewer.measurement.quality import psnr
+from dofviewer.render.gl.context import default_msaa
+from dofviewer.render.headless import HeadlessRenderer
+from dofviewer.render.renderer import FrameSettings, scene_view
+from dofviewer.shot.lens import MAX_COC_RADIUS_PX
 
 
 def test_view_depth_is_recovered_from_the_depth_buffer(gl):
@@ -241,7 +241,7 @@ def test_mip_chain_keeps_a_small_lights_energy(gl):
     blit, which on odd sizes skips rows. The guard band keeps the padded frame a
     multiple of 32, so a 4-pixel light keeps its energy down to level 4 (it vanished
     there at 480×270 before)."""
-    from dofviewer.crafted import CRAFTED
+    from dofviewer.measurement.crafted import CRAFTED
 
     gl.render(CRAFTED["bokeh"](), (480, 270))
     texture = gl.renderer.targets.color_invd

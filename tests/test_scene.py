@@ -5,8 +5,8 @@ import json
 import pytest
 from jsonedit import edited_json
 
+from dofviewer.content.scene import load_scene, parse_scene
 from dofviewer.errors import SceneError
-from dofviewer.scene import load_scene, parse_scene
 
 VALID = {
     "camera": {"position": [0, 1.2, 4], "look_at": [0, 1, 0], "up": [0, 1, 0],

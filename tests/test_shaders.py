@@ -1,5 +1,5 @@
 """The shader library: includes, and compile errors that name the file and line a person
-wrote (dofviewer/gl/shaders.py numbers the expanded text with #line directives).
+wrote (dofviewer/render/gl/shaders.py numbers the expanded text with #line directives).
 
 Each broken shader is written into its own shader root, so the errors come from the
 driver itself (llvmpipe in CI), not from a copy of its format.
@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from dofviewer.gl.shaders import ShaderError, ShaderLibrary, _name_files
+from dofviewer.render.gl.shaders import ShaderError, ShaderLibrary, _name_files
 
 VERSION = "#version 330 core\n"
 FULLSCREEN = """\

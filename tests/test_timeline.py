@@ -9,10 +9,10 @@ import random
 import pytest
 from jsonedit import REMOVE, edited_json
 
-from dofviewer.camera import CameraPose
-from dofviewer.easing import FocusPuller
-from dofviewer.scene import load_scene, parse_scene
-from dofviewer.timeline import (
+from dofviewer.content.scene import load_scene, parse_scene
+from dofviewer.shot.camera import CameraPose
+from dofviewer.shot.easing import FocusPuller
+from dofviewer.shot.timeline import (
     FORMAT,
     TRACKING_LEAD_S,
     VERSION,
@@ -391,8 +391,8 @@ def _readme_json_after(heading: str) -> str:
 
 def test_the_readme_timeline_example_is_a_valid_timeline_for_the_demo():
     """The README is the format's one specification: its example must read and play."""
-    from dofviewer.scene import load_scene
-    from dofviewer.timeline import TimelineSampler, parse_timeline
+    from dofviewer.content.scene import load_scene
+    from dofviewer.shot.timeline import TimelineSampler, parse_timeline
 
     timeline = parse_timeline(_readme_json_after("### Timeline files"), "README.md")
     scene = load_scene(timeline.scene_path("README.md"))
@@ -402,7 +402,7 @@ def test_the_readme_timeline_example_is_a_valid_timeline_for_the_demo():
 
 
 def test_the_readme_scene_example_is_a_valid_scene():
-    from dofviewer.scene import parse_scene
+    from dofviewer.content.scene import parse_scene
 
     scene = parse_scene(_readme_json_after("## Scene files"), "README.md")
     assert {o.shape for o in scene.objects} >= {"sphere", "box", "plane"}

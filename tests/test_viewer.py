@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 from golden import tolerance_for
 
-from dofviewer.camera import CameraPose
-from dofviewer.focus import silhouette_focus
-from dofviewer.scene import load_scene
+from dofviewer.content.scene import load_scene
+from dofviewer.shot.camera import CameraPose
+from dofviewer.shot.focus import silhouette_focus
 
 SIZE = (320, 180)
 PULL_S = 1.0

@@ -7,8 +7,8 @@ import glfw
 import numpy as np
 import pytest
 
-from dofviewer.easing import diopters
-from dofviewer.scene import load_scene, parse_scene
+from dofviewer.content.scene import load_scene, parse_scene
+from dofviewer.shot.easing import diopters
 from dofviewer.viewer.bindings import (
     BINDINGS,
     Action,

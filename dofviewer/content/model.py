@@ -5,7 +5,7 @@ draws every format the same way. Conventions follow glTF 2.0: metres, +Y up, cam
 down −Z, colours linear (textures hold sRGB-encoded base and emissive colour), matrices
 column-vector (``world @ [x, y, z, 1]``).
 
-Models compare by identity (``eq=False``): a :class:`~dofviewer.scene.Scene` holding one
+Models compare by identity (``eq=False``): a :class:`~dofviewer.content.scene.Scene` holding one
 compares equal to itself without comparing megabytes of vertices, and the GL side can key
 its uploads on the model object.
 """

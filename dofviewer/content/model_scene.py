@@ -26,12 +26,12 @@ import math
 
 import numpy as np
 
-from dofviewer.camera import FAR_M, NEAR_M, CameraPose
 from dofviewer.content.model import Camera, Model
-from dofviewer.easing import MIN_FOCUS_DISTANCE_M
+from dofviewer.content.scene import DEFAULT_ASPECT, Light, Scene, SceneObject, Shot
 from dofviewer.errors import DofError
-from dofviewer.lens import ThinLens
-from dofviewer.scene import DEFAULT_ASPECT, Light, Scene, SceneObject, Shot
+from dofviewer.shot.camera import FAR_M, NEAR_M, CameraPose
+from dofviewer.shot.easing import MIN_FOCUS_DISTANCE_M
+from dofviewer.shot.lens import ThinLens
 
 SENSOR_WIDTH_MM = 36.0
 #: The lens a model without a camera is framed with.

@@ -17,14 +17,14 @@ from pathlib import Path
 import glfw
 import numpy as np
 
-from dofviewer.camera import world_point
+from dofviewer.content.scene import bundled_scenes, load_scene
 from dofviewer.fileio import atomic_write_text, unused_path, write_png
-from dofviewer.focus import silhouette_focus
-from dofviewer.gl.context import is_software_renderer
-from dofviewer.gl.model_draw import MAX_ANISOTROPY
-from dofviewer.renderer import Renderer, scene_view
-from dofviewer.scene import bundled_scenes, load_scene
-from dofviewer.timeline import TimelineSampler
+from dofviewer.render.gl.context import is_software_renderer
+from dofviewer.render.gl.model_draw import MAX_ANISOTROPY
+from dofviewer.render.renderer import Renderer, scene_view
+from dofviewer.shot.camera import world_point
+from dofviewer.shot.focus import silhouette_focus
+from dofviewer.shot.timeline import TimelineSampler
 from dofviewer.viewer.bindings import Action, Name, action_for_key, action_for_scroll
 from dofviewer.viewer.hud import Hud
 from dofviewer.viewer.hud_text import HudText

@@ -14,8 +14,8 @@ from __future__ import annotations
 import moderngl
 from PIL import Image, ImageDraw, ImageFont
 
-from dofviewer.gl.fullscreen import FullscreenPass
-from dofviewer.gl.shaders import ShaderLibrary
+from dofviewer.render.gl.fullscreen import FullscreenPass
+from dofviewer.render.gl.shaders import ShaderLibrary
 
 FONT_SIZE = 13
 LINE_HEIGHT = 17

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dofviewer.camera import CameraPose
+from dofviewer.shot.camera import CameraPose
 
 ORBIT_RADIANS_PER_PIXEL = 0.006
 DOLLY_FACTOR_PER_STEP = 0.9

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dofviewer.timeline import Timeline, TimelineSampler
+from dofviewer.shot.timeline import Timeline, TimelineSampler
 
 
 class Player:

@@ -1,7 +1,7 @@
 """Recording in the viewer: R starts and stops it, and nothing recorded is lost. No GL.
 
 While on, every change the viewer state reports (focus, lens, tracking) and every camera
-move becomes a keyframe of a timeline (dofviewer.recorder.Recorder), autosaved
+move becomes a keyframe of a timeline (dofviewer.shot.recorder.Recorder), autosaved
 atomically as it grows and saved once more on stop, on quit and on SIGTERM.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dofviewer.recorder import Autosaver, Recorder
+from dofviewer.shot.recorder import Autosaver, Recorder
 from dofviewer.viewer.state import ViewerState
 
 

@@ -12,18 +12,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dofviewer.camera import CameraPose
-from dofviewer.easing import (
+from dofviewer.content.jsonreader import json_distance
+from dofviewer.content.scene import Scene
+from dofviewer.render.renderer import FrameSettings
+from dofviewer.shot.camera import CameraPose
+from dofviewer.shot.easing import (
     DEFAULT_DURATION_S,
     DEFAULT_EASING,
     EASINGS,
     TRACKING_DURATION_S,
     FocusPuller,
 )
-from dofviewer.jsonreader import json_distance
-from dofviewer.lens import BLADE_COUNTS, ThinLens, step_fstop
-from dofviewer.renderer import FrameSettings
-from dofviewer.scene import Scene
+from dofviewer.shot.lens import BLADE_COUNTS, ThinLens, step_fstop
 from dofviewer.viewer.orbit import OrbitCamera
 
 #: A wheel click or [ / ] moves focus by this many dioptres (1/m): even steps in blur.
@@ -75,7 +75,7 @@ class ViewerState:
         self.show_help = False
         self.message = ""  # a short line for the HUD: what the last action did
         # Called as listener(kind, now_s, **fields) for each change a recording keeps:
-        # "focus", "lens" and "tracking" (see dofviewer.recorder.Recorder).
+        # "focus", "lens" and "tracking" (see dofviewer.shot.recorder.Recorder).
         self.listener = None
 
     def _emit(self, kind: str, now_s: float, **fields):

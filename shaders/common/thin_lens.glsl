@@ -1,9 +1,9 @@
 // The thin-lens CoC from inverse depth or a depth-buffer value, for every pass that
 // needs a pixel's blur (DepthOfField sets these uniforms on each).
-//     coc_diameter_px = C0 / depth + C1   (see shaders/dof/prepare.glsl, dofviewer/lens.py)
+//     coc_diameter_px = C0 / depth + C1   (see shaders/dof/prepare.glsl, dofviewer/shot/lens.py)
 uniform vec2 u_coc_coefficients;   // (C0, C1) for the diameter in pixels
 uniform vec2 u_clip_planes;        // (near, far) in metres
-// The largest CoC radius (px): MAX_COC_RADIUS_PX (dofviewer/lens.py); the dilate pass's
+// The largest CoC radius (px): MAX_COC_RADIUS_PX (dofviewer/shot/lens.py); the dilate pass's
 // reach must cover it.
 uniform float u_max_coc_radius;
 

@@ -11,7 +11,7 @@
 uniform sampler2D u_color_invd;  // mipmapped
 uniform int u_max_rings;
 // The final gather's ring spacing and mip bias (RING_SPACING_PX, MIP_LOD_BIAS in
-// dofviewer/gl/dof.py), so the comparison differs only in what the layers add.
+// dofviewer/render/gl/dof.py), so the comparison differs only in what the layers add.
 uniform float u_ring_spacing;  // preferred distance between rings, px
 uniform float u_lod_bias;      // read mips this many levels finer than the ring spacing
 layout(location = 0) out vec4 out_color;

@@ -6,7 +6,7 @@
 // slightly blurred pixels keep their detail. Inside a blurred foreground the far field is
 // the second layer (what the foreground hides), where there is one; where there is none
 // and the gather found nothing, the near colour stands alone.
-// Compile-time switches (dofviewer/gl/dof.py sets them per GatherQuality):
+// Compile-time switches (dofviewer/render/gl/dof.py sets them per GatherQuality):
 // EXACT_SMALL_BLUR 0 skips the full-resolution gather, taking small blurs from the
 // preview's half-resolution far field (preview_far.glsl) instead, and SECOND_LAYER 0
 // the hidden background, for the viewer's preview on slow machines.

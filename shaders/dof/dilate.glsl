@@ -4,7 +4,7 @@
 // spread to neighbouring tiles. A blurred foreground bleeds over whatever lies behind
 // it, up to its own radius, so a tile must know about any near pixel within
 // u_max_coc_radius of it. The rule: u_tile_size * u_reach >= u_max_coc_radius
-// (NEAR_DILATION_TILES in dofviewer/gl/dof.py is derived from MAX_COC_RADIUS_PX and
+// (NEAR_DILATION_TILES in dofviewer/render/gl/dof.py is derived from MAX_COC_RADIUS_PX and
 // TILE_SIZE_PX to keep it). The far field needs no dilation: a background pixel never
 // spreads further than the CoC of the pixel it lands on (a nearer surface hides it).
 #include "common/fullscreen.glsl"

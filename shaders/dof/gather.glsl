@@ -10,7 +10,7 @@
 #if defined FRAGMENT_SHADER
 #include "dof/gather_library.glsl"
 // 2 (half resolution) or 4 (quarter: the viewer's preview): GatherQuality.gather_scale,
-// which also sizes the fields this pass draws into (dofviewer/gl/targets.py).
+// which also sizes the fields this pass draws into (dofviewer/render/gl/targets.py).
 uniform int u_fields_scale;
 
 // Per-axis variance (px²) the resolve pass's 2x2 average of texels `scale` pixels apart

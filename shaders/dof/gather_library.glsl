@@ -3,9 +3,9 @@
 // at full resolution). Include after common/constants.glsl; it includes
 // common/thin_lens.glsl.
 //
-// Compile-time switches, from GatherQuality.gather_defines (dofviewer/gl/dof.py):
+// Compile-time switches, from GatherQuality.gather_defines (dofviewer/render/gl/dof.py):
 //   KERNEL_SAMPLES    rows of u_kernel: INTERLEAVE patterns of samples_within(max rings,
-//                     RING_SAMPLES) rows each (dofviewer/gather_kernel.py).
+//                     RING_SAMPLES) rows each (dofviewer/render/gather_kernel.py).
 //   RING_SAMPLES      ring k of one pattern holds RING_SAMPLES * k samples; must be the
 //                     count gather_kernel() wrote the pattern with.
 //   EXACT_REACH       u_exact_kernel covers texel offsets in [-EXACT_REACH, EXACT_REACH]²;
@@ -48,7 +48,7 @@
 #include "common/thin_lens.glsl"
 
 //==========================================================================================
-// Inputs, set by DepthOfField (dofviewer/gl/dof.py)
+// Inputs, set by DepthOfField (dofviewer/render/gl/dof.py)
 //==========================================================================================
 
 uniform sampler2D u_color_invd;  // rgb linear radiance, a = inverse depth (1/m); mipmapped
@@ -64,7 +64,7 @@ uniform float u_ring_spacing;
 // KERNEL_SAMPLES).
 uniform int u_max_rings;
 // Aperture area / circumradius²: pi for a disc, (n/2) sin(2 pi / n) for n blades, so
-// 1.30 to pi (polygon_area_factor in dofviewer/lens.py; gather_kernel.py shapes the rings
+// 1.30 to pi (polygon_area_factor in dofviewer/shot/lens.py; gather_kernel.py shapes the rings
 // to the same polygon).
 uniform float u_aperture_area;
 // CoC radius in px, > 0: a source whose CoC is below minus this is near field
@@ -75,11 +75,11 @@ uniform float u_near_epsilon;
 // whole level (MIP_LOD_BIAS).
 uniform float u_lod_bias;
 // The ring patterns, INTERLEAVE of them one after the other: rows (x, y, ring, near_rho)
-// in ring spacings, the centre first (gather_kernel() in dofviewer/gather_kernel.py;
+// in ring spacings, the centre first (gather_kernel() in dofviewer/render/gather_kernel.py;
 // see gather()).
 uniform vec4 u_kernel[KERNEL_SAMPLES];
 // The exact gather's offsets, row-major from (-EXACT_REACH, -EXACT_REACH): rows (rho,
-// far_rho, near_rho, 0) in texels (exact_kernel() in dofviewer/gather_kernel.py).
+// far_rho, near_rho, 0) in texels (exact_kernel() in dofviewer/render/gather_kernel.py).
 uniform vec4 u_exact_kernel[(2 * EXACT_REACH + 1) * (2 * EXACT_REACH + 1)];
 
 //==========================================================================================
@@ -113,7 +113,7 @@ struct Sample {
     // Distances in px, each measured by the shape of the blur that must reach the output
     // pixel (a point on the outline of a blur of circumradius r lies at r): far_rho for
     // the sample's far part, near_rho for its near part, whose blur is the aperture
-    // flipped (dofviewer/gather_kernel.py). >= 0.
+    // flipped (dofviewer/render/gather_kernel.py). >= 0.
     float far_rho;
     float near_rho;
     float fill_rings;  // distance in ring steps (texels in the exact gather), >= 0

@@ -5,7 +5,7 @@
 //     (near?, near? * CoC, far weight, far weight * CoC).
 // The far weight is luminance (plus a floor), so a small bright light keeps its own CoC
 // instead of taking on the dark background's. CoC radius below -u_near_epsilon is near
-// field (dofviewer/gl/dof.py: NEAR_FIELD_EPSILON_PX).
+// field (dofviewer/render/gl/dof.py: NEAR_FIELD_EPSILON_PX).
 // And the background the composite shows behind blurred foregrounds (also mipmapped):
 // the second layer inside near-field pixels, the visible surface elsewhere. Outside a
 // foreground the second layer is what lies behind the visible surface; the composite's

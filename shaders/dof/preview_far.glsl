@@ -1,5 +1,5 @@
 #version 330 core
-// The preview far pass, the viewer's preview only (PREVIEW in dofviewer/gl/dof.py),
+// The preview far pass, the viewer's preview only (PREVIEW in dofviewer/render/gl/dof.py),
 // between the gather and the composite: the far field at half resolution, so that the
 // full-resolution composite reads it once. Small blurs (up to u_small_blur) come from
 // four reads of one mip level, wider ones from the quarter-resolution gather, upsampled.

@@ -4,7 +4,7 @@
 // that range. What the small blurs cannot draw is a foreground's blur spilling over the
 // sharper surface behind it, so the gathered near field takes over from half of it. The
 // gather and the preview's far-field pass both include this, so they agree.
-// px, > 0: GatherQuality.small_blur_px (dofviewer/gl/dof.py).
+// px, > 0: GatherQuality.small_blur_px (dofviewer/render/gl/dof.py).
 uniform float u_small_blur;
 
 // How much of a near source of CoC `coc` goes to the coarse near field: none up to half

@@ -7,7 +7,7 @@
 
 #if defined FRAGMENT_SHADER
 uniform sampler2D u_color_invd;
-// px per tile side, >= 1: TILE_SIZE_PX (dofviewer/gl/targets.py), which also sizes the
+// px per tile side, >= 1: TILE_SIZE_PX (dofviewer/render/gl/targets.py), which also sizes the
 // tiles texture; the dilate pass and the gather must be given the same.
 uniform int u_tile_size;
 layout(location = 0) out vec2 out_max_min;

@@ -6,13 +6,13 @@
 // unclamped. Units follow shaders/scene/lit.glsl: a white Lambert surface facing the key
 // light returns light_color + ambient, so both passes light a scene alike.
 //
-// Compile-time switches (dofviewer/gl/model_draw.py picks them per material, since a
+// Compile-time switches (dofviewer/render/gl/model_draw.py picks them per material, since a
 // software rasteriser pays for both sides of a branch):
 //   NORMAL_MAP     sample the tangent-space normal texture;
 //   TANGENTS       the mesh has glTF tangents (else a per-pixel cotangent frame);
 //   VERTEX_COLOR   multiply the base colour by COLOR_0;
 //   ALPHA_MODE     1 = MASK (discard under the cutoff), 2 = BLEND (alpha out, for the
-//                  blended pass: dofviewer/gl/scene_pass.py draws it last, back to
+//                  blended pass: dofviewer/render/gl/scene_pass.py draws it last, back to
 //                  front, without writing depth or ids);
 //   UNLIT          KHR_materials_unlit: the base colour is the radiance;
 //   SHEEN          KHR_materials_sheen's colour and roughness factors (fabric);

@@ -59,13 +59,13 @@ def non_negative_float(text: str) -> float:
 
 
 def easing_names() -> list[str]:
-    from dofviewer.easing import EASINGS
+    from dofviewer.shot.easing import EASINGS
 
     return list(EASINGS)
 
 
 def blade_count(text: str) -> int:
-    from dofviewer.lens import blade_count_problem
+    from dofviewer.shot.lens import blade_count_problem
 
     try:
         value = int(text)
@@ -231,7 +231,7 @@ def parse_sizes(text: str) -> list[tuple[int, int]]:
 
 
 def parse_qualities(text: str) -> tuple[str, ...]:
-    from dofviewer.gl.dof import QUALITY_PRESETS
+    from dofviewer.render.gl.dof import QUALITY_PRESETS
 
     names = tuple(part for part in text.split(",") if part)
     unknown = [n for n in names if n not in QUALITY_PRESETS]
@@ -252,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
         argv = ["view", *argv]
     args = parser.parse_args(argv)
     try:
-        from dofviewer import commands
+        from dofviewer.cli import commands
 
         return getattr(commands, f"{args.command}_command")(args)
     except DofError as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from dofviewer.scene import Scene, parse_scene
+from dofviewer.content.scene import Scene, parse_scene
 
 #: Flat ambient light: the radiance of a surface is its albedo, so values are exact.
 FLAT_LIGHT = {"color": [0, 0, 0], "ambient": [1, 1, 1]}

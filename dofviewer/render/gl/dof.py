@@ -1,7 +1,7 @@
 """The depth-of-field passes.
 
 Which passes run when, and what each reads and writes, is declared once in
-dofviewer/gl/passes.py (rendered as docs/passes.md): once per view (when the scene or
+dofviewer/render/gl/passes.py (rendered as docs/passes.md): once per view (when the scene or
 the camera changes, not while only focus, f-stop or blades do) prepare stores colour
 with 1/depth and tiles its depth range; every frame, with the CoC derived from 1/depth
 for the current lens and focus, layers, dilate, gather (resolve and preview far at the
@@ -24,14 +24,14 @@ from dataclasses import dataclass
 
 import moderngl
 
-from dofviewer.camera import FAR_M, NEAR_M
-from dofviewer.gather_kernel import RING_SAMPLES, exact_kernel, gather_kernel, samples_within
-from dofviewer.gl import passes
-from dofviewer.gl.fullscreen import FullscreenPass, PassVariants
-from dofviewer.gl.shaders import ShaderLibrary
-from dofviewer.gl.targets import TILE_SIZE_PX, FrameTargets
-from dofviewer.gl.timing import NullTimer
-from dofviewer.lens import MAX_COC_RADIUS_PX, ThinLens, polygon_area_factor
+from dofviewer.render.gather_kernel import RING_SAMPLES, exact_kernel, gather_kernel, samples_within
+from dofviewer.render.gl import passes
+from dofviewer.render.gl.fullscreen import FullscreenPass, PassVariants
+from dofviewer.render.gl.shaders import ShaderLibrary
+from dofviewer.render.gl.targets import TILE_SIZE_PX, FrameTargets
+from dofviewer.render.gl.timing import NullTimer
+from dofviewer.shot.camera import FAR_M, NEAR_M
+from dofviewer.shot.lens import MAX_COC_RADIUS_PX, ThinLens, polygon_area_factor
 
 #: Tiles a near-field blur can reach across; TILE_SIZE_PX * this covers MAX_COC_RADIUS_PX.
 NEAR_DILATION_TILES = math.ceil(MAX_COC_RADIUS_PX / TILE_SIZE_PX)
@@ -279,7 +279,7 @@ class DepthOfField:
     @staticmethod
     def _gather_uniforms(lens: ThinLens, quality: GatherQuality) -> dict:
         """What the gather and the composite take besides the lens (GATHER_VALUES in
-        dofviewer/gl/passes.py)."""
+        dofviewer/render/gl/passes.py)."""
         return {
             "u_tile_size": TILE_SIZE_PX,
             "u_ring_spacing": quality.ring_spacing_px,

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dofviewer.camera import FAR_M, NEAR_M, CameraPose
+from dofviewer.content.jsonreader import JsonReader, join, kind_of
 from dofviewer.errors import DofError, ModelError, SceneError
-from dofviewer.jsonreader import JsonReader, join, kind_of
-from dofviewer.lens import ThinLens, blade_count_problem
 from dofviewer.resources import asset_dir, demo_scene_path
+from dofviewer.shot.camera import FAR_M, NEAR_M, CameraPose
+from dofviewer.shot.lens import ThinLens, blade_count_problem
 
 if TYPE_CHECKING:
     from dofviewer.content.model import Model

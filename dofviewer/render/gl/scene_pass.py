@@ -7,13 +7,13 @@ import math
 import moderngl
 import numpy as np
 
-from dofviewer.camera import gl_bytes
-from dofviewer.gl.fullscreen import FullscreenPass, PassVariants
-from dofviewer.gl.meshes import UNIT_MESHES
-from dofviewer.gl.model_draw import FIRST_IDS_UNIT, ModelDrawer
-from dofviewer.gl.shaders import ShaderLibrary
-from dofviewer.gl.targets import FrameTargets
-from dofviewer.scene import CHECKER_DARK_FACTOR, Scene, SceneObject
+from dofviewer.content.scene import CHECKER_DARK_FACTOR, Scene, SceneObject
+from dofviewer.render.gl.fullscreen import FullscreenPass, PassVariants
+from dofviewer.render.gl.meshes import UNIT_MESHES
+from dofviewer.render.gl.model_draw import FIRST_IDS_UNIT, ModelDrawer
+from dofviewer.render.gl.shaders import ShaderLibrary
+from dofviewer.render.gl.targets import FrameTargets
+from dofviewer.shot.camera import gl_bytes
 
 
 def model_matrix(obj: SceneObject, time_s: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
@@ -168,7 +168,7 @@ class ScenePass:
                              view_projection: np.ndarray, time_s: float):  # fmt: skip
         """BLEND parts (and glass, see dofviewer.content.gltf), over everything else, far
         to near, without depth or ids; then, colour masked, the depth and ids where they
-        are not nearly clear (dofviewer.gl.model_draw.BLEND_DEPTH_COVERAGE)."""
+        are not nearly clear (dofviewer.render.gl.model_draw.BLEND_DEPTH_COVERAGE)."""
         frame = self._model_frame_uniforms(scene, view_projection)
         eye = eye_position(view_projection)
         queue = []

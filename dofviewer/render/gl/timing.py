@@ -12,7 +12,7 @@ Two ways to time a pass:
   this is the fallback there; it stalls the pipeline, which only a benchmark may do.
 
 The default :class:`NullTimer` does nothing, so normal frames pay nothing. Section names
-are the passes' names in dofviewer/gl/passes.py; :class:`PassTimer` refuses any other, so
+are the passes' names in dofviewer/render/gl/passes.py; :class:`PassTimer` refuses any other, so
 a misspelt section cannot drop out of the benchmark's sums unseen.
 """
 
@@ -23,7 +23,7 @@ from contextlib import contextmanager
 
 import moderngl
 
-from dofviewer.gl.passes import SECTIONS
+from dofviewer.render.gl.passes import SECTIONS
 
 SUSPICIOUS_NS = 2**32
 
@@ -53,7 +53,7 @@ class PassTimer:
     @contextmanager
     def section(self, name: str):
         if name not in SECTIONS:
-            raise ValueError(f"no pass named {name!r} in dofviewer/gl/passes.py")
+            raise ValueError(f"no pass named {name!r} in dofviewer/render/gl/passes.py")
         if name not in self._timed:
             self._timed.append(name)
         if self.method == "query":

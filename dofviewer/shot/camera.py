@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dofviewer.lens import ThinLens
+from dofviewer.shot.lens import ThinLens
 
 #: Clip planes in metres. Depth is recovered from a 24-bit buffer, which at these planes
 #: resolves about 0.3 mm at 15 m and 1 cm at 100 m: far finer than any CoC step.

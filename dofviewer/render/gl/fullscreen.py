@@ -1,6 +1,6 @@
 """The shared base of every post-process pass: a program over one oversized triangle.
 
-Each pass's uniforms are typed and declared once (``dofviewer/gl/passes.py``:
+Each pass's uniforms are typed and declared once (``dofviewer/render/gl/passes.py``:
 ``UNIFORMS``), as pygfx's ``uniform_type`` and Bevy's ``DepthOfFieldUniform`` do, and
 enforced always, not only under tests: a misspelt name once set nothing and showed only
 as a slightly worse image. The checks are two set comparisons a draw.
@@ -18,8 +18,8 @@ import difflib
 
 import moderngl
 
-from dofviewer.gl.passes import UNIFORMS, Pass, Uniforms, pass_for_shader
-from dofviewer.gl.shaders import ShaderLibrary
+from dofviewer.render.gl.passes import UNIFORMS, Pass, Uniforms, pass_for_shader
+from dofviewer.render.gl.shaders import ShaderLibrary
 
 #: GLSL type names of GL's uniform type enums (what the schemas may use).
 _GL_TYPES = {
@@ -44,11 +44,11 @@ class FullscreenPass:
     def __init__(self, ctx: moderngl.Context, shaders: ShaderLibrary, name: str, defines=None,
                  label: str | None = None):  # fmt: skip
         """``label``: the pass's name in errors (by default the first pass in
-        dofviewer.gl.passes that draws with ``name``)."""
+        dofviewer.render.gl.passes that draws with ``name``)."""
         spec = pass_for_shader(name)
         self.label = f"{label or (spec.name if spec else name)} (shaders/{name})"
         if name not in UNIFORMS:
-            raise UniformError(f"{self.label}: no uniform schema in dofviewer/gl/passes.py")
+            raise UniformError(f"{self.label}: no uniform schema in dofviewer/render/gl/passes.py")
         self.ctx = ctx
         self.name = name
         self.schema: Uniforms = UNIFORMS[name]
@@ -63,7 +63,7 @@ class FullscreenPass:
     @classmethod
     def for_pass(cls, ctx: moderngl.Context, shaders: ShaderLibrary, spec: Pass,
                  defines=None) -> FullscreenPass:  # fmt: skip
-        """The pass ``spec`` of dofviewer.gl.passes declares."""
+        """The pass ``spec`` of dofviewer.render.gl.passes declares."""
         return cls(ctx, shaders, spec.shader, defines, label=spec.name)
 
     def draw(self, framebuffer, textures: dict | None = None, **uniforms):
@@ -135,7 +135,7 @@ def _check_program(program: moderngl.Program, schema: Uniforms, label: str) -> d
         if declared is None:
             raise UniformError(
                 f"{label}: the program uses uniform {name!r}, which its schema in "
-                "dofviewer/gl/passes.py lacks"
+                "dofviewer/render/gl/passes.py lacks"
             )
         gl_type = getattr(member, "gl_type", None)  # moderngl >= 5.9; else unchecked
         if gl_type is not None:

@@ -7,11 +7,11 @@ import os
 import sys
 from pathlib import Path
 
-from dofviewer.easing import MIN_FOCUS_DISTANCE_M
+from dofviewer.content.scene import Scene, bundled_scenes, load_scene
 from dofviewer.errors import DofError
 from dofviewer.fileio import write_npy, write_png
-from dofviewer.renderer import FrameSettings
-from dofviewer.scene import Scene, bundled_scenes, load_scene
+from dofviewer.render.renderer import FrameSettings
+from dofviewer.shot.easing import MIN_FOCUS_DISTANCE_M
 
 
 def settings_from_options(scene: Scene, args) -> FrameSettings:
@@ -40,7 +40,7 @@ def settings_from_options(scene: Scene, args) -> FrameSettings:
 
 def check_focus_distance(flag: str, distance_m: float):
     """Focus may be as close as the viewer's closest focus (5 mm), inside the focal length
-    too: the lens model keeps the framing fixed (see dofviewer.lens), as a model's
+    too: the lens model keeps the framing fixed (see dofviewer.shot.lens), as a model's
     authored cameras need (the toy car's stand 1 cm from it with a 29 mm lens)."""
     if not distance_m >= MIN_FOCUS_DISTANCE_M:
         raise DofError(
@@ -50,7 +50,7 @@ def check_focus_distance(flag: str, distance_m: float):
 
 
 def render_command(args) -> int:
-    from dofviewer.headless import HeadlessRenderer
+    from dofviewer.render.headless import HeadlessRenderer
 
     scene = load_scene(args.scene, aspect=args.size[0] / args.size[1], camera=args.camera)
     settings = settings_from_options(scene, args)
@@ -101,7 +101,7 @@ def view_command(args) -> int:
 
 
 def quality_command(args) -> int:
-    from dofviewer import quality
+    from dofviewer.measurement import quality
 
     if args.samples < 1:
         raise DofError(f"--samples: must be >= 1, got {args.samples}")
@@ -110,7 +110,7 @@ def quality_command(args) -> int:
 
 
 def bench_command(args) -> int:
-    from dofviewer import bench
+    from dofviewer.measurement import bench
 
     if args.frames < 1 or args.warmup < 0:
         raise DofError("--frames must be >= 1 and --warmup >= 0")
@@ -134,8 +134,8 @@ def _scene_reference(scene_arg: str | None, output: Path) -> str:
 
 
 def pull_command(args) -> int:
-    from dofviewer.headless import HeadlessRenderer
-    from dofviewer.timeline import pull_timeline, save_timeline
+    from dofviewer.render.headless import HeadlessRenderer
+    from dofviewer.shot.timeline import pull_timeline, save_timeline
 
     output = Path(args.output)
     if output.exists() and not args.overwrite:
@@ -182,7 +182,7 @@ def _as_distance(text: str) -> float | None:
 
 
 def export_command(args) -> int:
-    from dofviewer.export import export
+    from dofviewer.cli.export import export
 
     result = export(args.timeline, args.output, args.fps, args.size, args.overwrite)
     print(
@@ -194,8 +194,8 @@ def export_command(args) -> int:
 
 
 def plot_command(args) -> int:
-    from dofviewer.plot import plot_timeline
-    from dofviewer.timeline import load_timeline_and_scene
+    from dofviewer.cli.plot import plot_timeline
+    from dofviewer.shot.timeline import load_timeline_and_scene
 
     timeline, scene = load_timeline_and_scene(args.timeline)
     if not Path(args.output).parent.is_dir() and str(Path(args.output).parent):
@@ -206,7 +206,7 @@ def plot_command(args) -> int:
 
 
 def play_command(args) -> int:
-    from dofviewer.timeline import load_timeline_and_scene
+    from dofviewer.shot.timeline import load_timeline_and_scene
     from dofviewer.viewer.app import run_player
 
     timeline, scene = load_timeline_and_scene(args.timeline, aspect=args.size[0] / args.size[1])

@@ -18,8 +18,8 @@ import imageio.v3 as iio
 
 from dofviewer.errors import DofError
 from dofviewer.fileio import write_png
-from dofviewer.headless import HeadlessRenderer
-from dofviewer.timeline import TimelineSampler, load_timeline_and_scene
+from dofviewer.render.headless import HeadlessRenderer
+from dofviewer.shot.timeline import TimelineSampler, load_timeline_and_scene
 
 VIDEO_SUFFIXES = (".mp4", ".gif")
 

@@ -2,16 +2,16 @@
 
 Filament's frame graph is the model (``fg.addPass(name, setup: reads/writes, execute)``):
 :data:`FRAME` lists the passes of one frame in the order they run, each with its shaders,
-the :class:`~dofviewer.gl.targets.FrameTargets` textures it reads and writes, and its
+the :class:`~dofviewer.render.gl.targets.FrameTargets` textures it reads and writes, and its
 schedule. :data:`UNIFORMS` gives every full-screen program a typed uniform schema, which
-:class:`~dofviewer.gl.fullscreen.FullscreenPass` enforces. Derived from these, not kept
+:class:`~dofviewer.render.gl.fullscreen.FullscreenPass` enforces. Derived from these, not kept
 in step by hand: the timer sections (a pass's name is its section), the benchmark's
 ``DOF_PASSES`` and ``VIEW_PASSES``, and the README's pass table and ``docs/passes.md``
 (``scripts/pass_docs.py`` writes both; ``tests/test_passes.py`` checks them, and checks
 a traced frame against :func:`scheduled`).
 
 The renderer decides what runs from each preset's switches (``GatherQuality`` in
-``dofviewer/gl/dof.py``); this table says what that comes to, and the traced-frame test
+``dofviewer/render/gl/dof.py``); this table says what that comes to, and the traced-frame test
 holds the two together. Pure data, no GL: it imports in milliseconds.
 """
 
@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-#: The quality presets (keys of dofviewer.gl.dof.QUALITY_PRESETS), and depth of field off.
+#: The quality presets (keys of dofviewer.render.gl.dof.QUALITY_PRESETS), and depth of field off.
 PRESETS = ("final", "preview")
 OFF = "off"
 #: When a pass runs: every frame, or only when the scene or camera changed since it last
@@ -60,9 +60,9 @@ class Uniforms:
         return frozenset(self.types.keys() - self.samplers - self.kept)
 
 
-#: shaders/common/thin_lens.glsl's (dofviewer.gl.dof.thin_lens_uniforms gives them).
+#: shaders/common/thin_lens.glsl's (dofviewer.render.gl.dof.thin_lens_uniforms gives them).
 LENS = {"u_coc_coefficients": "vec2", "u_clip_planes": "vec2", "u_max_coc_radius": "float"}
-#: What the gathers take besides the lens (dofviewer.gl.dof.DepthOfField._gather_uniforms).
+#: What the gathers take besides the lens (dofviewer.render.gl.dof.DepthOfField._gather_uniforms).
 GATHER_VALUES = {
     "u_tile_size": "int",
     "u_ring_spacing": "float",

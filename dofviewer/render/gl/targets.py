@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import moderngl
 
-#: Side of a CoC tile in full-resolution pixels (see dofviewer/gl/dof.py).
+#: Side of a CoC tile in full-resolution pixels (see dofviewer/render/gl/dof.py).
 TILE_SIZE_PX = 16
 #: Extra pixels rendered on every side of the frame and cropped by the tone map, so
 #: blur near the frame's edge gathers what lies just outside it, as a real lens does,

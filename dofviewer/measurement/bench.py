@@ -11,7 +11,7 @@ that carries across machines), and the GPU memory of the DOF targets.
 needs of the scene once per view (VIEW_PASSES: colour with inverse depth and its mips,
 depth tiles, the second layer) runs again only when the camera or the scene moves;
 the benchmark redraws the scene every frame to time it, and reports it apart. Both lists
-come from the pass table (dofviewer/gl/passes.py).
+come from the pass table (dofviewer/render/gl/passes.py).
 
 Timing uses GL timer queries where they work and falls back to ``finish()`` plus the
 wall clock where they do not (Mesa llvmpipe), and says which it used. Either way each
@@ -29,13 +29,13 @@ import time
 
 import numpy as np
 
+from dofviewer.content.scene import load_scene
 from dofviewer.fileio import atomic_write_text
-from dofviewer.gl import passes
-from dofviewer.gl.fullscreen import FullscreenPass
-from dofviewer.gl.timing import PassTimer
-from dofviewer.headless import HeadlessRenderer
-from dofviewer.renderer import FrameSettings
-from dofviewer.scene import load_scene
+from dofviewer.render.gl import passes
+from dofviewer.render.gl.fullscreen import FullscreenPass
+from dofviewer.render.gl.timing import PassTimer
+from dofviewer.render.headless import HeadlessRenderer
+from dofviewer.render.renderer import FrameSettings
 
 #: Depth-of-field work done every frame of a rack focus.
 DOF_PASSES = passes.names(part="dof", every="frame")
@@ -142,7 +142,7 @@ def choose_method(renderer: HeadlessRenderer, requested: str) -> str:
 
 def run(sizes, frames=30, warmup=5, method="auto", json_path=None, out=print,
         qualities=("final", "preview"), scene_path=None) -> dict:  # fmt: skip
-    """Each size at each quality preset (dofviewer.gl.dof.QUALITY_PRESETS): ``final`` is
+    """Each size at each quality preset (dofviewer.render.gl.dof.QUALITY_PRESETS): ``final`` is
     what renders and exports use, ``preview`` what a slow machine's viewer draws while
     focus moves. ``scene_path``: a scene or model instead of the demo (its load time is
     reported too)."""

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dofviewer.content.scene import Scene
 from dofviewer.errors import DofError
-from dofviewer.focus import silhouette_focus
-from dofviewer.gl.context import create_headless_context, renderer_name
-from dofviewer.renderer import FrameSettings, Renderer
-from dofviewer.scene import Scene
+from dofviewer.render.gl.context import create_headless_context, renderer_name
+from dofviewer.render.renderer import FrameSettings, Renderer
+from dofviewer.shot.focus import silhouette_focus
 
 
 @dataclass

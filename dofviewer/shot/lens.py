@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 #: Largest blur radius in full-resolution pixels (a 64 px wide disc). The gather's
 #: ring count is bounded, so wider discs would be sampled too sparsely to stay smooth,
 #: and the near-field tile dilation reaches exactly this far:
-#: ``TILE_SIZE_PX * NEAR_DILATION_TILES`` in ``dofviewer/gl/dof.py`` must be >= this.
+#: ``TILE_SIZE_PX * NEAR_DILATION_TILES`` in ``dofviewer/render/gl/dof.py`` must be >= this.
 MAX_COC_RADIUS_PX = 32.0
 
 #: Aperture blade counts a lens may have: 0 is a round aperture, else 3 to 16 blades.

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import moderngl
 
-from dofviewer.gl import passes
-from dofviewer.gl.fullscreen import PassVariants
-from dofviewer.gl.shaders import ShaderLibrary
-from dofviewer.gl.targets import FrameTargets
+from dofviewer.render.gl import passes
+from dofviewer.render.gl.fullscreen import PassVariants
+from dofviewer.render.gl.shaders import ShaderLibrary
+from dofviewer.render.gl.targets import FrameTargets
 
 VIEWS = {"image": 0, "depth": 1, "coc": 2}
 
@@ -33,7 +33,7 @@ class Tonemap:
         focus_peaking: bool = False,
         focus_distance_m: float = 1.0,
     ):
-        """``lens_uniforms`` (dofviewer.gl.dof.thin_lens_uniforms) give the CoC view and
+        """``lens_uniforms`` (dofviewer.render.gl.dof.thin_lens_uniforms) give the CoC view and
         focus peaking each pixel's blur."""
         variant = self._variants.get({"VIEW": VIEWS[view], "FOCUS_PEAKING": int(focus_peaking)})
         variant.draw(

@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from dofviewer.camera import CameraPose
 from dofviewer.fileio import unused_path
-from dofviewer.timeline import (
+from dofviewer.shot.camera import CameraPose
+from dofviewer.shot.timeline import (
     CameraKey,
     FocusKey,
     LensKey,

@@ -11,18 +11,18 @@ from dataclasses import dataclass, replace
 import moderngl
 import numpy as np
 
-from dofviewer.camera import FAR_M, NEAR_M, CameraPose, projection_matrix
-from dofviewer.gl import passes
-from dofviewer.gl.context import default_msaa
-from dofviewer.gl.dof import QUALITY_PRESETS, DepthOfField, thin_lens_uniforms
-from dofviewer.gl.model_draw import MAX_ANISOTROPY
-from dofviewer.gl.scene_pass import ScenePass
-from dofviewer.gl.shaders import ShaderLibrary
-from dofviewer.gl.targets import FrameTargets
-from dofviewer.gl.timing import NullTimer
-from dofviewer.gl.tonemap import Tonemap
-from dofviewer.lens import MAX_COC_RADIUS_PX, ThinLens
-from dofviewer.scene import Scene
+from dofviewer.content.scene import Scene
+from dofviewer.render.gl import passes
+from dofviewer.render.gl.context import default_msaa
+from dofviewer.render.gl.dof import QUALITY_PRESETS, DepthOfField, thin_lens_uniforms
+from dofviewer.render.gl.model_draw import MAX_ANISOTROPY
+from dofviewer.render.gl.scene_pass import ScenePass
+from dofviewer.render.gl.shaders import ShaderLibrary
+from dofviewer.render.gl.targets import FrameTargets
+from dofviewer.render.gl.timing import NullTimer
+from dofviewer.render.gl.tonemap import Tonemap
+from dofviewer.shot.camera import FAR_M, NEAR_M, CameraPose, projection_matrix
+from dofviewer.shot.lens import MAX_COC_RADIUS_PX, ThinLens
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class FrameSettings:
     view: str = "image"  # or "depth", "coc": the viewer's debug views
     baseline_gather: bool = False  # the quality benchmark's naive gather, for comparison
     focus_peaking: bool = False
-    quality: str = "final"  # a key of dofviewer.gl.dof.QUALITY_PRESETS
+    quality: str = "final"  # a key of dofviewer.render.gl.dof.QUALITY_PRESETS
     clip_m: tuple[float, float] = (NEAR_M, FAR_M)  # the scene's clip planes (Scene.clip_m)
 
     @classmethod
@@ -70,7 +70,7 @@ def scene_view(scene: Scene, settings: FrameSettings) -> tuple:
 class Renderer:
     def __init__(self, ctx: moderngl.Context, size: tuple[int, int], supersample: int = 2,
                  msaa: int | None = None, anisotropy: float = MAX_ANISOTROPY):  # fmt: skip
-        """``msaa`` None picks :func:`dofviewer.gl.context.default_msaa` for this GL.
+        """``msaa`` None picks :func:`dofviewer.render.gl.context.default_msaa` for this GL.
         ``anisotropy``: models' texture filtering (1 = off; the live viewer turns it off
         on a software rasteriser, where it costs 70 % more per textured pixel)."""
         self.ctx = ctx
@@ -97,7 +97,7 @@ class Renderer:
         self._display_stale = False  # the last frame went to another output (a window)
 
     def set_timer(self, timer):
-        """Time each pass with ``timer`` (see dofviewer.gl.timing); NullTimer turns it off."""
+        """Time each pass with ``timer`` (dofviewer.render.gl.timing); NullTimer turns it off."""
         self.timer = timer
         self.dof.timer = timer
 
@@ -155,7 +155,7 @@ class Renderer:
 
         Depth, CoC and ids come from the pinhole view, as for :meth:`render`.
         """
-        from dofviewer.gl.reference import Accumulator
+        from dofviewer.render.gl.reference import Accumulator
 
         if self._accumulator is None:
             self._accumulator = Accumulator(self.ctx, self.shaders)

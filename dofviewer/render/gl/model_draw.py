@@ -11,9 +11,9 @@ from __future__ import annotations
 import moderngl
 import numpy as np
 
-from dofviewer.camera import gl_bytes
 from dofviewer.content.model import CLAMP_TO_EDGE, NEAREST, Material, Model, Primitive
-from dofviewer.gl.shaders import ShaderLibrary
+from dofviewer.render.gl.shaders import ShaderLibrary
+from dofviewer.shot.camera import gl_bytes
 
 SHADER = "scene/mesh.glsl"
 _ALPHA_MODES = {"OPAQUE": 0, "MASK": 1, "BLEND": 2}

@@ -1,6 +1,6 @@
 """The quality benchmark's printed report: one or more lines per case, then the targets.
 
-Everything here reads only the summary dict that ``dofviewer.quality.run`` returns
+Everything here reads only the summary dict that ``dofviewer.measurement.quality.run`` returns
 (and writes as JSON).
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dofviewer.crafted import CRAFTED
+from dofviewer.measurement.crafted import CRAFTED
 
 # The quality targets (README "Benchmark"). The gather passes or fails each; the
 # reference is measured too.

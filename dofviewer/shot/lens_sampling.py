@@ -5,7 +5,7 @@ Rendering the scene from many points spread over the aperture, each with an off-
 frustum that keeps the plane at the focus distance fixed on screen, and averaging,
 gives exactly the thin-lens blur: a point at depth d moves by a·(1/s − 1/d) in the
 focal plane when the eye moves by a, so its images fill a copy of the aperture of
-diameter A·f·|d − s|/(d·s) on the sensor, the CoC of ``dofviewer/lens.py`` by
+diameter A·f·|d − s|/(d·s) on the sensor, the CoC of ``dofviewer/shot/lens.py`` by
 construction. Near the focus plane the copies are flipped, as in a real lens.
 """
 
@@ -15,8 +15,8 @@ import math
 
 import numpy as np
 
-from dofviewer.camera import FAR_M, NEAR_M, CameraPose, frustum, look_at
-from dofviewer.lens import ThinLens
+from dofviewer.shot.camera import FAR_M, NEAR_M, CameraPose, frustum, look_at
+from dofviewer.shot.lens import ThinLens
 
 
 def aperture_samples(count: int, blades: int = 0, rotation_deg: float = 0.0, seed: int = 7):

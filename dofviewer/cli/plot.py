@@ -11,9 +11,16 @@ import math
 
 import numpy as np
 
+from dofviewer.content.scene import Scene
 from dofviewer.fileio import atomic_write_bytes
-from dofviewer.scene import Scene
-from dofviewer.timeline import CameraKey, FocusKey, LensKey, Timeline, TimelineSampler, TrackingKey
+from dofviewer.shot.timeline import (
+    CameraKey,
+    FocusKey,
+    LensKey,
+    Timeline,
+    TimelineSampler,
+    TrackingKey,
+)
 
 SAMPLES_PER_SECOND = 120
 

@@ -1,7 +1,7 @@
 """The accumulation reference: ground-truth thin-lens depth of field on the GPU.
 
 Renders the scene once per point on the aperture, each from an eye moved to that point
-with a sheared frustum (``dofviewer/lens_sampling.py``), and averages the linear HDR
+with a sheared frustum (``dofviewer/shot/lens_sampling.py``), and averages the linear HDR
 images in a float32 buffer. Each sample also shifts the image by a sub-pixel amount, so
 the average is antialiased too, as a path tracer's would be.
 """
@@ -13,12 +13,12 @@ import math
 import moderngl
 import numpy as np
 
-from dofviewer.gl import passes
-from dofviewer.gl.fullscreen import FullscreenPass
-from dofviewer.gl.scene_pass import ScenePass
-from dofviewer.gl.shaders import ShaderLibrary
-from dofviewer.gl.targets import FrameTargets
-from dofviewer.lens_sampling import aperture_samples, sheared_view_projection
+from dofviewer.render.gl import passes
+from dofviewer.render.gl.fullscreen import FullscreenPass
+from dofviewer.render.gl.scene_pass import ScenePass
+from dofviewer.render.gl.shaders import ShaderLibrary
+from dofviewer.render.gl.targets import FrameTargets
+from dofviewer.shot.lens_sampling import aperture_samples, sheared_view_projection
 
 #: Roberts' R2 sequence: well-spread sub-pixel offsets for any sample count.
 _R2 = np.array([0.7548776662466927, 0.5698402909980532])

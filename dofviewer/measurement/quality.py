@@ -1,14 +1,14 @@
 """``dofviewer quality``: how far the real-time gather is from ground truth.
 
 Renders a fixed set of cases both ways, the gather and the accumulation reference
-(``dofviewer/gl/reference.py``), at one size, and reports per case PSNR and SSIM of the
+(``dofviewer/render/gl/reference.py``), at one size, and reports per case PSNR and SSIM of the
 8-bit sRGB images and the largest local error (the worst 8×8 block's mean absolute
 difference, in 8-bit steps), and the PSNR of a plain single-layer gather (each pixel
 averages a disc of its own CoC: ``shaders/dof/baseline.glsl``) measured in the same
 run. Writes a side-by-side PNG per case (real-time | reference | error ×4), and
 optionally JSON.
 
-It also measures the blur itself against the thin lens (``dofviewer/measure.py``), on
+It also measures the blur itself against the thin lens (``dofviewer/measurement/measure.py``), on
 the gather and, as a check of the measurement, on the reference:
 
 * on the crafted cases, the 10–90 % width of isolated step edges along chosen
@@ -19,7 +19,7 @@ the gather and, as a check of the measurement, on the reference:
 * the antialiasing of in-focus edges: the demo with depth of field off at the default
   2×2 supersampling, and with 4× MSAA added, against 4×4 (16×).
 
-Each case is also rendered at the viewer's ``preview`` preset (dofviewer/gl/dof.py),
+Each case is also rendered at the viewer's ``preview`` preset (dofviewer/render/gl/dof.py),
 which a slow machine draws while focus moves, so its cost in quality is on record.
 
 A table at the end gives each target, the measured figures and whether they pass.
@@ -34,19 +34,19 @@ from pathlib import Path
 
 import numpy as np
 
-from dofviewer import measure
-from dofviewer.crafted import CRAFTED
+from dofviewer.content.scene import load_scene
 from dofviewer.fileio import atomic_write_text, write_png
-from dofviewer.headless import Frame, HeadlessRenderer
-from dofviewer.measure import Scanline
-from dofviewer.quality_report import case_lines, checks, format_checks
-from dofviewer.renderer import FrameSettings
-from dofviewer.scene import load_scene
+from dofviewer.measurement import measure
+from dofviewer.measurement.crafted import CRAFTED
+from dofviewer.measurement.measure import Scanline
+from dofviewer.measurement.quality_report import case_lines, checks, format_checks
+from dofviewer.render.headless import Frame, HeadlessRenderer
+from dofviewer.render.renderer import FrameSettings
 
 DEMO_FOCUS_M = (1.2, 2.5, 4.5, 12.0)
 DEMO_F_STOPS = (1.4, 4.0)
 
-#: Where the edge widths are read on each crafted case (see dofviewer/crafted.py).
+#: Where the edge widths are read on each crafted case (see dofviewer/measurement/crafted.py).
 EDGE_SCANLINES = {
     # Through the middle of the wall's checker rows, clear of the edges across them.
     "halo": (Scanline("row", 0.33), Scanline("row", 0.67)),

@@ -20,8 +20,13 @@ from typing import ClassVar
 
 import numpy as np
 
-from dofviewer.camera import CameraPose
-from dofviewer.easing import (
+from dofviewer.content.jsonreader import REQUIRED, JsonReader, join, json_distance, kind_of
+from dofviewer.content.scene import DEFAULT_ASPECT, Scene, bundled_scenes, load_scene
+from dofviewer.errors import DofError
+from dofviewer.fileio import atomic_write_text
+from dofviewer.render.renderer import FrameSettings
+from dofviewer.shot.camera import CameraPose
+from dofviewer.shot.easing import (
     DEFAULT_DURATION_S,
     DEFAULT_EASING,
     EASINGS,
@@ -29,12 +34,7 @@ from dofviewer.easing import (
     FocusPuller,
     spring_lag_s,
 )
-from dofviewer.errors import DofError
-from dofviewer.fileio import atomic_write_text
-from dofviewer.jsonreader import REQUIRED, JsonReader, join, json_distance, kind_of
-from dofviewer.lens import blade_count_problem
-from dofviewer.renderer import FrameSettings
-from dofviewer.scene import DEFAULT_ASPECT, Scene, bundled_scenes, load_scene
+from dofviewer.shot.lens import blade_count_problem
 
 FORMAT = "dofviewer-timeline"
 VERSION = 1
