@@ -104,7 +104,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser.add_argument("--version", action="version", version=f"dofviewer {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    _add_render(commands)
+    _add_view(commands)
+    _add_pull(commands)
+    _add_export(commands)
+    _add_plot(commands)
+    _add_play(commands)
+    _add_quality(commands)
+    _add_bench(commands)
+    parser.command_names = tuple(commands.choices)  # each runs commands.<name>_command
+    return parser
 
+
+def _add_render(commands):
     render = commands.add_parser("render", help="render one frame headless (no window) to PNG")
     render.add_argument("scene", nargs="?", metavar="SCENE", help=SCENE_HELP)
     render.add_argument("--camera", metavar="NAME|INDEX", help=CAMERA_HELP)
@@ -133,6 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     render.add_argument("--depth-out", metavar="OUT.npy", help="view depth in metres (float32 H×W)")
 
+
+def _add_view(commands):
     view = commands.add_parser("view", help="open the interactive viewer (the default)")
     view.add_argument("scene", nargs="?", metavar="SCENE", help=SCENE_HELP)
     view.add_argument("--camera", metavar="NAME|INDEX", help=CAMERA_HELP)
@@ -154,6 +168,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help=MSAA_HELP)  # fmt: skip
     view.add_argument("--no-preview", action="store_true",
                       help="draw every frame at full quality, even where that is slow")  # fmt: skip
+
+
+def _add_pull(commands):
     pull = commands.add_parser("pull", help="write a rack-focus timeline between marks")
     pull.add_argument("scene", nargs="?", metavar="SCENE", help=SCENE_HELP)
     pull.add_argument("--camera", metavar="NAME|INDEX", help=CAMERA_HELP)
@@ -173,6 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pull.add_argument("--overwrite", action="store_true", help="replace an existing file")
 
+
+def _add_export(commands):
     export = commands.add_parser("export", help="render a timeline headless to MP4, GIF or PNGs")
     export.add_argument("timeline", metavar="PULL.json")
     export.add_argument("-o", "--output", required=True, metavar="OUT.mp4|OUT.gif|DIR/")
@@ -181,15 +200,21 @@ def build_parser() -> argparse.ArgumentParser:
                         help="default 640x360")  # fmt: skip
     export.add_argument("--overwrite", action="store_true", help="replace an existing output")
 
+
+def _add_plot(commands):
     plot = commands.add_parser("plot", help="draw a timeline's focus and f-stop over time")
     plot.add_argument("timeline", metavar="PULL.json")
     plot.add_argument("-o", "--output", required=True, metavar="curve.png")
 
+
+def _add_play(commands):
     play = commands.add_parser("play", help="replay a timeline in the viewer window")
     play.add_argument("timeline", metavar="PULL.json")
     play.add_argument("--size", type=parse_size, default=(960, 540), metavar="WxH")
     play.add_argument("--state-file", metavar="FILE.json", help="as for view: state for scripts")
 
+
+def _add_quality(commands):
     quality = commands.add_parser(
         "quality", help="compare the gather with the ground-truth reference"
     )
@@ -200,6 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
     quality.add_argument("--out", metavar="DIR", help="write side-by-side PNGs here")
     quality.add_argument("--json", metavar="OUT.json", help="also write the results as JSON")
 
+
+def _add_bench(commands):
     bench = commands.add_parser("bench", help="measure the cost of the DOF passes headless")
     bench.add_argument("--sizes", type=parse_sizes, default=[(640, 360), (1280, 720), (1920, 1080)],
                        metavar="WxH,...", help="default 640x360,1280x720,1920x1080")  # fmt: skip
@@ -222,8 +249,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--scene", metavar="SCENE", help="a scene or model instead of the demo")
     bench.add_argument("--json", metavar="OUT.json", help="also write the results as JSON")
-    parser.command_names = tuple(commands.choices)  # each runs commands.<name>_command
-    return parser
 
 
 def parse_sizes(text: str) -> list[tuple[int, int]]:
