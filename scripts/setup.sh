@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 
 packages=(libegl1 libgl1 libegl-mesa0 libgl1-mesa-dri libglx-mesa0
           libx11-6 libxrandr2 libxinerama1 libxcursor1 libxi6 libxkbcommon0
-          xvfb xauth xdotool)
+          xvfb xauth xdotool
+          chromium)  # tests/test_check.py screenshots the check report in it
 if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
 missing=()
 for pkg in "${packages[@]}"; do
