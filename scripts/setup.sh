@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up dofviewer on a fresh Debian or Ubuntu machine:
 #   1. the system libraries it needs (Mesa's OpenGL/EGL, X11 client libraries for the
-#      window, Xvfb and xdotool for the window tests), installed only if missing;
+#      window, Xvfb and xdotool for the window tests, Chromium for the check report
+#      test), installed only if missing;
 #   2. a virtual environment in .venv with dofviewer and its test tools installed.
 # Safe to run again; it only does what is missing.
 set -euo pipefail
