@@ -15,8 +15,9 @@ import numpy as np
 import pytest
 
 from dofviewer.check.manifest import load_manifest, manifest_to_toml, parse_manifest
-from dofviewer.check.run import check
+from dofviewer.check.run import MSAA, SUPERSAMPLE, check
 from dofviewer.cli import main
+from dofviewer.render.headless import HeadlessRenderer
 from dofviewer.resources import demo_scene_path
 
 MANIFEST = """
@@ -52,12 +53,28 @@ def project(tmp_path):
     return tmp_path
 
 
-def run_check(folder, *args, report=None):
-    """check() as the command line runs it, with its printed lines."""
-    lines = []
-    manifest = load_manifest(folder / "shots.toml")
-    status = check(manifest, out=lines.append, report_dir=report, **dict(args))
-    return status, "\n".join(lines)
+@pytest.fixture(scope="session")
+def check_renderer(headless):
+    """check()'s renderer settings on the session's GL context (a second context, once
+    released, would leave none current for the other tests)."""
+    renderer = HeadlessRenderer((160, 90), supersample=SUPERSAMPLE, msaa=MSAA, ctx=headless.ctx)
+    yield renderer
+    renderer.release()
+
+
+@pytest.fixture
+def run_check(check_renderer):
+    def run(folder, *args, report=None):
+        """check() as the command line runs it, with its printed lines."""
+        lines = []
+        manifest = load_manifest(folder / "shots.toml")
+        options = {"renderer": check_renderer, **dict(args)}
+        if options.get("jobs", 1) > 1:
+            del options["renderer"]  # the worker processes make their own
+        status = check(manifest, out=lines.append, report_dir=report, **options)
+        return status, "\n".join(lines)
+
+    return run
 
 
 # -- the manifest -----------------------------------------------------------------------
@@ -143,7 +160,7 @@ def test_k_selecting_nothing_is_bad_input(project, capsys):
 # -- checking ---------------------------------------------------------------------------
 
 
-def test_new_then_update_then_pass_then_changes_fail(project, tmp_path):
+def test_new_then_update_then_pass_then_changes_fail(project, tmp_path, run_check):
     status, out = run_check(project)
     assert status == 1 and out.count("NEW") == 3  # a missing golden is no pass
     assert not (project / "goldens").exists()
@@ -192,13 +209,13 @@ def _parse_summary(out: str) -> dict:
     return results
 
 
-def test_jobs_render_what_one_process_renders(project):
+def test_jobs_render_what_one_process_renders(project, run_check):
     assert run_check(project, ("update", True))[0] == 0
     status, out = run_check(project, ("jobs", 2))
     assert status == 0 and out.count("PASS") == 3, out
 
 
-def test_another_renderer_is_compared_loosely_and_says_so(project):
+def test_another_renderer_is_compared_loosely_and_says_so(project, run_check):
     run_check(project, ("update", True), ("keyword", "ball"))
     sidecar = project / "goldens" / "ball.json"
     info = json.loads(sidecar.read_text())
@@ -225,7 +242,7 @@ class _Page(HTMLParser):
 
 
 @pytest.fixture
-def failing_report(project, tmp_path):
+def failing_report(project, tmp_path, run_check):
     """The report of a check after the f-stop changed on one case."""
     run_check(project, ("update", True))
     (project / "shots.toml").write_text(

@@ -147,9 +147,10 @@ def _render_worker(manifest_path: str, names: list[str]):
         return str(exc), None
 
 
-def render_all(manifest: Manifest, cases: list[Case], jobs: int = 1) -> tuple[dict, str]:
+def render_all(manifest: Manifest, cases: list[Case], jobs: int = 1,
+               renderer=None) -> tuple[dict, str]:  # fmt: skip
     if jobs <= 1 or len(cases) <= 1:
-        return render_cases(manifest, cases)
+        return render_cases(manifest, cases, renderer)
     import multiprocessing
 
     jobs = min(jobs, len(cases))
@@ -213,9 +214,16 @@ def _changed_settings(approved: dict, now: dict) -> str:
 
 
 def check(manifest: Manifest, *, keyword: str | None = None, update: bool = False,
-          jobs: int = 1, report_dir: str | Path | None = None, out=None) -> int:  # fmt: skip
+          jobs: int = 1, report_dir: str | Path | None = None, out=None,
+          renderer=None) -> int:  # fmt: skip
     """Run the check; prints one block per case, writes the report, returns the exit
-    status: 0 all pass (or approved), 1 regressions or new cases."""
+    status: 0 all pass (or approved), 1 regressions or new cases.
+
+    ``renderer``: a HeadlessRenderer to render with (made with SUPERSAMPLE and MSAA);
+    by default one with its own GL context, released at the end. A process that holds a
+    GL context of its own passes one sharing it (``HeadlessRenderer(ctx=...)``): releasing
+    a second context leaves none current on this thread.
+    """
     out = out or (lambda text: print(text, file=sys.stdout, flush=True))
     cases = manifest.select(keyword)
     if not cases:
@@ -224,7 +232,7 @@ def check(manifest: Manifest, *, keyword: str | None = None, update: bool = Fals
         prepare(manifest, case)
     if report_dir is not None and not Path(report_dir).parent.is_dir():
         raise DofError(f"--report: folder '{Path(report_dir).parent}' does not exist")
-    images, gl_renderer = render_all(manifest, cases, jobs)
+    images, gl_renderer = render_all(manifest, cases, jobs, renderer)
     results = [
         compare_case(manifest, case, images[case.name], gl_renderer, update) for case in cases
     ]
