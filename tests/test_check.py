@@ -298,3 +298,31 @@ def test_report_renders_in_a_headless_browser(failing_report, tmp_path):
     # The images loaded: the demo's red ball and blue globe are on the page, not just text.
     globe = (shot[..., 2].astype(int) - shot[..., 0]) > 80
     assert globe.sum() > 2000
+
+
+def test_a_timeline_case_renders_the_pull_at_time_s(project):
+    """scene = a timeline, time_s: the focus and f-stop are the timeline's at that time
+    (checked on the settings prepare() hands the renderer; no GL needed)."""
+    from dofviewer.check.run import prepare
+    from dofviewer.shot.timeline import pull_timeline, save_timeline
+
+    pull = pull_timeline("shot.json", [(None, 1.2), (None, 13.5)], duration_s=1.0, hold_s=1.0,
+                         f_stop=2.8)  # fmt: skip
+    save_timeline(pull, project / "pull.json")
+    (project / "pull.toml").write_text(
+        '[defaults]\nscene = "pull.json"\n'
+        '[[case]]\nname = "start"\ntime_s = 0.0\n'
+        '[[case]]\nname = "end"\ntime_s = 3.0\nf_stop = 8.0\n'
+    )
+    manifest = load_manifest(project / "pull.toml")
+    (_, start, _), (_, end, _) = (prepare(manifest, case) for case in manifest.cases)
+    assert (start.focus_distance_m, start.lens.f_stop) == (pytest.approx(1.2), 2.8)
+    assert (end.focus_distance_m, end.lens.f_stop) == (pytest.approx(13.5), 8.0)
+
+
+def test_a_timeline_case_takes_no_focus(tmp_path, capsys):
+    (tmp_path / "m.toml").write_text(
+        '[[case]]\nname = "a"\nscene = "p.json"\ntime_s = 1\nfocus = 2\n'
+    )
+    assert main(["check", str(tmp_path / "m.toml")]) == 2
+    assert "case[0].focus: a timeline case (time_s) takes its focus" in capsys.readouterr().err

@@ -26,7 +26,7 @@ from types import SimpleNamespace
 import pytest
 
 from dofviewer.check.manifest import Case, Manifest
-from dofviewer.measurement.compare import SAME_RENDERER, Tolerance
+from dofviewer.measurement.compare import SAME_RENDERER
 
 _RESULTS = pytest.StashKey[list]()
 
@@ -133,6 +133,3 @@ def pytest_sessionfinish(session):
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
         reporter.write_line(f"dof_snapshot report: {page}")
-
-
-__all__ = ["Tolerance", "dof_renderer", "dof_snapshot"]
