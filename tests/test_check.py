@@ -326,3 +326,20 @@ def test_a_timeline_case_takes_no_focus(tmp_path, capsys):
     )
     assert main(["check", str(tmp_path / "m.toml")]) == 2
     assert "case[0].focus: a timeline case (time_s) takes its focus" in capsys.readouterr().err
+
+
+def test_the_command_line_exits_0_then_1_when_the_f_stop_changes(project):
+    """The real command (its own GL context, 4x MSAA): --update, check, a changed f-stop."""
+
+    def dofviewer_check(*args):
+        return subprocess.run([sys.executable, "-m", "dofviewer", "check", "shots.toml", *args],
+                              cwd=project, capture_output=True, text=True, timeout=300)  # fmt: skip
+
+    assert dofviewer_check("--update", "-k", "ball").returncode == 0
+    assert dofviewer_check("-k", "ball").returncode == 0
+    (project / "shots.toml").write_text(MANIFEST.replace("f_stop = 2.0", "f_stop = 2.8"))
+    result = dofviewer_check("-k", "ball", "--report", "report")
+    assert result.returncode == 1 and result.stdout.startswith("FAIL     ball  mean "), (
+        result.stdout
+    )
+    assert (project / "report" / "index.html").is_file()

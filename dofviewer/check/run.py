@@ -116,8 +116,10 @@ def prepare(manifest: Manifest, case: Case):
     return scene, settings, focus_on
 
 
-def render_cases(manifest: Manifest, cases: list[Case], renderer=None) -> tuple[dict, str]:
-    """({name: image}, GL renderer) for ``cases``, rendered in this process."""
+def render_cases(manifest: Manifest, cases: list[Case], renderer=None,
+                 prepared: dict | None = None) -> tuple[dict, str]:  # fmt: skip
+    """({name: image}, GL renderer) for ``cases``, rendered in this process;
+    ``prepared``: prepare()'s results by case name, where the caller has them."""
     from dofviewer.render.headless import HeadlessRenderer
 
     owned = renderer is None
@@ -125,7 +127,8 @@ def render_cases(manifest: Manifest, cases: list[Case], renderer=None) -> tuple[
     try:
         images = {}
         for case in cases:
-            scene, settings, focus_on = prepare(manifest, case)
+            found = (prepared or {}).get(case.name) or prepare(manifest, case)
+            scene, settings, focus_on = found
             frame = renderer.render(scene, case.size, focus_on=focus_on, settings=settings)
             images[case.name] = frame.image
         return images, renderer.gl_renderer
@@ -147,10 +150,10 @@ def _render_worker(manifest_path: str, names: list[str]):
         return str(exc), None
 
 
-def render_all(manifest: Manifest, cases: list[Case], jobs: int = 1,
-               renderer=None) -> tuple[dict, str]:  # fmt: skip
+def render_all(manifest: Manifest, cases: list[Case], jobs: int = 1, renderer=None,
+               prepared: dict | None = None) -> tuple[dict, str]:  # fmt: skip
     if jobs <= 1 or len(cases) <= 1:
-        return render_cases(manifest, cases, renderer)
+        return render_cases(manifest, cases, renderer, prepared)
     import multiprocessing
 
     jobs = min(jobs, len(cases))
@@ -228,11 +231,10 @@ def check(manifest: Manifest, *, keyword: str | None = None, update: bool = Fals
     cases = manifest.select(keyword)
     if not cases:
         raise DofError(f"-k: {keyword!r} selects none of the {len(manifest.cases)} cases")
-    for case in cases:
-        prepare(manifest, case)
+    prepared = {case.name: prepare(manifest, case) for case in cases}  # bad input first
     if report_dir is not None and not Path(report_dir).parent.is_dir():
         raise DofError(f"--report: folder '{Path(report_dir).parent}' does not exist")
-    images, gl_renderer = render_all(manifest, cases, jobs, renderer)
+    images, gl_renderer = render_all(manifest, cases, jobs, renderer, prepared)
     results = [
         compare_case(manifest, case, images[case.name], gl_renderer, update) for case in cases
     ]
