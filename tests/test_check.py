@@ -343,3 +343,11 @@ def test_the_command_line_exits_0_then_1_when_the_f_stop_changes(project):
         result.stdout
     )
     assert (project / "report" / "index.html").is_file()
+
+
+@pytest.mark.parametrize(("expr", "message"), [("ball and", "expected a word"), ("(ball", "missing ')'"),
+                                               ("ball near", "unexpected 'near'"), ("ball?", "cannot read")])  # fmt: skip
+def test_a_malformed_k_is_one_line_and_exit_2(project, capsys, expr, message):
+    assert main(["check", str(project / "shots.toml"), "-k", expr]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"-k: {message}" in err, err
