@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up dofviewer on a fresh Debian or Ubuntu machine:
 #   1. the system libraries it needs (Mesa's OpenGL/EGL, X11 client libraries for the
-#      window, Xvfb and xdotool for the window tests), installed only if missing;
+#      window, Xvfb and xdotool for the window tests, Chromium for the check report
+#      test), installed only if missing;
 #   2. a virtual environment in .venv with dofviewer and its test tools installed.
 # Safe to run again; it only does what is missing.
 set -euo pipefail
@@ -9,7 +10,8 @@ cd "$(dirname "$0")/.."
 
 packages=(libegl1 libgl1 libegl-mesa0 libgl1-mesa-dri libglx-mesa0
           libx11-6 libxrandr2 libxinerama1 libxcursor1 libxi6 libxkbcommon0
-          xvfb xauth xdotool)
+          xvfb xauth xdotool
+          chromium)  # tests/test_check.py screenshots the check report in it
 if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
 missing=()
 for pkg in "${packages[@]}"; do

@@ -44,7 +44,7 @@ def test_golden_comparison_can_fail(gl, tmp_path, monkeypatch):
     tolerance = tolerance_for(gl.gl_renderer)
     monkeypatch.setattr(golden, "OUTPUT_DIR", tmp_path)
     frame = gl.render(load_scene(), (320, 180), focus_on="tower")
-    with pytest.raises(AssertionError, match="mean"):
+    with pytest.raises(AssertionError, match="mean .* > 0.25"):
         compare_to_golden("demo-near", frame.image, tolerance, regenerate=False)
     assert (tmp_path / "demo-near-diff.png").exists()
 
@@ -55,10 +55,8 @@ def test_each_golden_fails_against_its_siblings(name, sibling):
     aperture (demo-near) from the hexagon at the same focus, the preview from the final
     render at the same focus. (The loose metric once used off llvmpipe did not: it let
     the round aperture pass the hexagon golden.) Stored images only: no GL needed."""
-    mean, outliers, _ = difference(load_golden(name), load_golden(sibling))
-    assert not STRICT.accepts(mean, outliers), (
-        f"{name} vs {sibling}: mean {mean:.3f}, {outliers:.4%} off by > 16"
-    )
+    found = difference(load_golden(name), load_golden(sibling))
+    assert not STRICT.accepts(found), f"{name} vs {sibling}: {found}"
 
 
 def test_goldens_are_compared_only_on_their_renderer():

@@ -112,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_play(commands)
     _add_quality(commands)
     _add_bench(commands)
+    _add_check(commands)
     parser.command_names = tuple(commands.choices)  # each runs commands.<name>_command
     return parser
 
@@ -249,6 +250,21 @@ def _add_bench(commands):
     )
     bench.add_argument("--scene", metavar="SCENE", help="a scene or model instead of the demo")
     bench.add_argument("--json", metavar="OUT.json", help="also write the results as JSON")
+
+
+def _add_check(commands):
+    check = commands.add_parser(
+        "check", help="render a manifest's cases headless and compare them with their goldens"
+    )
+    check.add_argument("manifest", metavar="MANIFEST.toml", help="the cases (see README)")
+    check.add_argument("--update", action="store_true",
+                       help="approve the new images: write them as the goldens")  # fmt: skip
+    check.add_argument("-k", dest="keyword", metavar="EXPR",
+                       help="cases whose name or tags match: words, and, or, not")  # fmt: skip
+    check.add_argument("--report", metavar="DIR",
+                       help="write DIR/index.html (the images) and DIR/junit.xml")  # fmt: skip
+    check.add_argument("--jobs", type=int, default=1, metavar="N",
+                       help="render in N processes (1)")  # fmt: skip
 
 
 def parse_sizes(text: str) -> list[tuple[int, int]]:

@@ -211,3 +211,14 @@ def play_command(args) -> int:
 
     timeline, scene = load_timeline_and_scene(args.timeline, aspect=args.size[0] / args.size[1])
     return run_player(timeline, scene, args.size, args.state_file)
+
+
+def check_command(args) -> int:
+    from dofviewer.check.manifest import load_manifest
+    from dofviewer.check.run import check
+
+    if args.jobs < 1:
+        raise DofError(f"--jobs: must be >= 1, got {args.jobs}")
+    manifest = load_manifest(args.manifest)
+    return check(manifest, keyword=args.keyword, update=args.update, jobs=args.jobs,
+                 report_dir=args.report)  # fmt: skip

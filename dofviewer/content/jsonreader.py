@@ -21,6 +21,7 @@ class JsonReader:
     """Converts and checks values where they are found; ``fail`` raises ``error``."""
 
     error: type[DofError] = DofError  # subclasses name theirs: (source, field, problem)
+    object_kind = "a JSON object"  # what a table is called in the format (TOML: "a table")
 
     def __init__(self, source: str):
         self.source = source
@@ -30,7 +31,7 @@ class JsonReader:
 
     def table(self, value, where: str, known: tuple[str, ...], what: str = "") -> dict:
         if not isinstance(value, dict):
-            self.fail(where or "top level", f"must be a JSON object, got {kind_of(value)}")
+            self.fail(where or "top level", f"must be {self.object_kind}, got {kind_of(value)}")
         for key in value:
             if key not in known:
                 hint = difflib.get_close_matches(key, known, n=1)

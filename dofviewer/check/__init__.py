@@ -1,0 +1,2 @@
+"""Screenshot regression tests for users: manifests, ``dofviewer check``, its report and
+the pytest plugin (``dof_snapshot``)."""
