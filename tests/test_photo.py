@@ -1,5 +1,6 @@
 """RGB-D photos: refocusing after capture (dofviewer/content/photo.py, render/gl/photo_pass.py)."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -173,3 +174,28 @@ def test_resize_depth_and_normalised_eight_bit(tmp_path):
     assert photo.depth_m[0, 0] == pytest.approx(1.0) and photo.depth_m[-1, 0] == pytest.approx(4.0)
     with pytest.raises(DofError, match="give --near and --far"):
         load_scene(image, photo=PhotoOptions(depth=str(depth), depth_kind="disparity"))
+
+
+def test_pull_and_export_a_photo_through_a_timeline(tmp_path):
+    image, depth = write_pair(tmp_path)
+    pull, gif = tmp_path / "pull.json", tmp_path / "pull.gif"
+    result = dofviewer("pull", image, "--depth", depth, "--fx", FX, "--from", "1", "--to", "4",
+                       "--duration", "0.2", "--hold", "0", "-o", pull)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    data = json.loads(pull.read_text())
+    assert data["scene"] == {"photo": "pair.png", "depth": "pair_depth.png", "fx": FX}
+    result = dofviewer("export", pull, "-o", gif, "--fps", "10", "--size", "160x120")
+    assert result.returncode == 0, result.stderr
+    frames = iio.imread(gif, index=None)
+    assert frames.shape[0] >= 2 and frames.shape[1:3] == (120, 160)
+    assert not np.array_equal(frames[0], frames[-1])  # focus moved
+
+
+def test_timeline_photo_scene_errors_name_the_field(tmp_path):
+    from dofviewer.shot.timeline import parse_timeline
+
+    text = json.dumps({"format": "dofviewer-timeline", "version": 1,
+                       "scene": {"photo": "a.png", "depth": "d.png", "fx": -1},
+                       "start": {"focus_distance_m": 1.0}, "keyframes": []})  # fmt: skip
+    with pytest.raises(DofError, match=r"scene\.fx: must be > 0"):
+        parse_timeline(text, "t.json")

@@ -245,8 +245,8 @@ def _add_export(commands):
     export.add_argument("timeline", metavar="PULL.json")
     export.add_argument("-o", "--output", required=True, metavar="OUT.mp4|OUT.gif|DIR/")
     export.add_argument("--fps", type=positive_float, default=30.0, help="frames per second (30)")
-    export.add_argument("--size", type=parse_size, default=(640, 360), metavar="WxH",
-                        help="default 640x360")  # fmt: skip
+    export.add_argument("--size", type=parse_size, default=None, metavar="WxH",
+                        help="default 640x360; a photo's own size")  # fmt: skip
     export.add_argument("--overwrite", action="store_true", help="replace an existing output")
 
 
@@ -259,7 +259,8 @@ def _add_plot(commands):
 def _add_play(commands):
     play = commands.add_parser("play", help="replay a timeline in the viewer window")
     play.add_argument("timeline", metavar="PULL.json")
-    play.add_argument("--size", type=parse_size, default=(960, 540), metavar="WxH")
+    play.add_argument("--size", type=parse_size, default=None, metavar="WxH",
+                      help="window size (960x540; a photo's own size)")  # fmt: skip
     play.add_argument("--state-file", metavar="FILE.json", help="as for view: state for scripts")
 
 

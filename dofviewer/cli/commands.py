@@ -172,9 +172,17 @@ def bench_command(args) -> int:
     return 0
 
 
-def _scene_reference(scene_arg: str | None, output: Path) -> str:
+def _scene_reference(scene_arg: str | None, output: Path, scene: Scene | None = None,
+                     options=None):  # fmt: skip
     """How a timeline names its scene: a bundled name ('demo', 'toycar'), or a path
-    relative to the timeline's folder."""
+    relative to the timeline's folder; a photo as {"photo", "depth", options}."""
+    if scene is not None and scene.photo is not None:
+        from dataclasses import replace
+
+        from dofviewer.content.photo import PhotoScene
+
+        depth = _scene_reference(options.depth, output)
+        return PhotoScene(_scene_reference(scene_arg, output), replace(options, depth=depth))
     if scene_arg is None:
         return "demo"
     if not Path(scene_arg).exists() and scene_arg in bundled_scenes():
@@ -199,7 +207,8 @@ def pull_command(args) -> int:
     marks = [("--from", args.start)] + [("--to", stop) for stop in args.stops]
     stops = []
     needs_render = any(_as_distance(value) is None for _, value in marks)
-    renderer = HeadlessRenderer((640, 360)) if needs_render else None
+    size = scene.photo.size if scene.photo is not None else (640, 360)
+    renderer = HeadlessRenderer(size) if needs_render else None
     try:
         settings = FrameSettings.from_scene(scene)
         for flag, value in marks:
@@ -216,8 +225,9 @@ def pull_command(args) -> int:
     finally:
         if renderer is not None:
             renderer.release()
+    reference = _scene_reference(args.scene, output, scene, photo_options(args))
     timeline = pull_timeline(
-        _scene_reference(args.scene, output), stops, duration_s=args.duration,
+        reference, stops, duration_s=args.duration,
         easing=args.easing, hold_s=args.hold, f_stop=args.f_stop, camera=args.camera,
     )  # fmt: skip
     save_timeline(timeline, output)
@@ -262,5 +272,8 @@ def play_command(args) -> int:
     from dofviewer.shot.timeline import load_timeline_and_scene
     from dofviewer.viewer.app import run_player
 
-    timeline, scene = load_timeline_and_scene(args.timeline, aspect=args.size[0] / args.size[1])
-    return run_player(timeline, scene, args.size, args.state_file)
+    size = args.size or DEFAULT_SIZE
+    timeline, scene = load_timeline_and_scene(args.timeline, aspect=size[0] / size[1])
+    if args.size is None and scene.photo is not None:
+        size = scene.photo.size
+    return run_player(timeline, scene, size, args.state_file)

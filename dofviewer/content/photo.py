@@ -388,3 +388,62 @@ def scene_from_photo(photo: Photo):
         clip_m=(near, far),
         photo=photo,
     )
+
+
+# -- in timelines ------------------------------------------------------------------------
+
+#: A timeline's ``"scene": {"photo": ..., "depth": ..., ...}``: these keys besides photo
+#: and depth, as PhotoOptions names them.
+OPTION_KEYS = ("depth_scale", "depth_kind", "near", "far", "depth_invalid", "fx", "hfov",
+               "resize_depth", "highlight_boost")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PhotoScene:
+    """How a timeline names a photo: its file and the options that read it (paths
+    relative to the timeline's folder, or absolute)."""
+
+    photo: str
+    options: PhotoOptions
+
+    def to_dict(self) -> dict:
+        defaults = PhotoOptions()
+        extra = {k: getattr(self.options, k) for k in OPTION_KEYS
+                 if getattr(self.options, k) != getattr(defaults, k)}  # fmt: skip
+        return {"photo": self.photo, "depth": self.options.depth, **extra}
+
+    def resolved(self, folder: Path) -> tuple[Path, PhotoOptions]:
+        """The photo's path and options with both paths made relative to ``folder``."""
+        from dataclasses import replace
+
+        def at(path: str) -> str:
+            p = Path(path).expanduser()
+            return str(p if p.is_absolute() else folder / p)
+
+        depth = at(self.options.depth) if self.options.depth else None
+        return Path(at(self.photo)), replace(self.options, depth=depth)
+
+
+def read_photo_scene(reader, table, where: str) -> PhotoScene:
+    """A photo named in JSON (a timeline's "scene", or a scene file that is a photo):
+    ``{"photo": "img.jpg", "depth": "d.png", ...}`` with PhotoOptions' fields; ``reader``
+    is a dofviewer.content.jsonreader.JsonReader, which names the file and field."""
+    from dofviewer.content.jsonreader import kind_of
+
+    table = reader.table(table, where, ("photo", "depth", *OPTION_KEYS, "comment"))
+    photo = reader.name(table, "photo", where)
+    depth = reader.name(table, "depth", where)
+    kind = reader.choice(table, "depth_kind", where, DEPTH_KINDS, "depth")
+    numbers = {k: reader.number(table, k, where, None, above=0)
+               for k in ("depth_scale", "near", "far", "fx", "hfov")}  # fmt: skip
+    flags = {}
+    for key, default in (("resize_depth", False), ("highlight_boost", True)):
+        value = table.get(key, default)
+        if not isinstance(value, bool):
+            field = f"{where}.{key}".lstrip(".")
+            reader.fail(field, f"must be true or false, got {kind_of(value)}")
+        flags[key] = value
+    invalid = reader.number(table, "depth_invalid", where, 0.0)
+    options = PhotoOptions(depth=depth, depth_kind=kind, depth_invalid=invalid, **numbers,
+                           **flags)  # fmt: skip
+    return PhotoScene(photo, options)

@@ -203,6 +203,14 @@ def parse_scene(text: str, source: str = "<scene>", base_dir: Path | None = None
         raise SceneError(
             source, f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}"
         ) from None
+    if isinstance(data, dict) and "photo" in data:
+        # A scene file that names a photo (assets/photo.json): paths beside it.
+        from dofviewer.content.photo import load_photo, read_photo_scene, scene_from_photo
+
+        photo, options = read_photo_scene(_SceneReader(source, Path()), data, "").resolved(
+            base_dir or Path.cwd()
+        )
+        return scene_from_photo(load_photo(photo, options))
     return _SceneReader(source, base_dir or Path.cwd()).scene(data)
 
 

@@ -51,6 +51,13 @@ def run_viewer(scene_path=None, size=(960, 540), state_file=None, screenshot_dir
         scene_ref = scene_path or "demo"  # a bundled scene, by name
     else:
         scene_ref = str(Path(scene_path).resolve())
+    if scene.photo is not None:
+        from dataclasses import replace
+
+        from dofviewer.content.photo import PhotoScene
+
+        depth = str(Path(photo.depth).resolve())
+        scene_ref = PhotoScene(scene_ref, replace(photo, depth=depth))
     window = Window(size, f"dofviewer: {Path(scene.source).name}")
     try:
         app = ViewerApp(window, scene, state_file, screenshot_dir, supersample, motion_preview,
