@@ -274,6 +274,9 @@ def _add_quality(commands):
     )
     quality.add_argument("--out", metavar="DIR", help="write side-by-side PNGs here")
     quality.add_argument("--json", metavar="OUT.json", help="also write the results as JSON")
+    quality.add_argument("--photos", action="store_true",
+                         help="refocus the demo rendered as an RGB-D photo, against the scene's "
+                         "own depth of field (docs/photos.md)")  # fmt: skip
 
 
 def _add_bench(commands):

@@ -158,6 +158,11 @@ def quality_command(args) -> int:
 
     if args.samples < 1:
         raise DofError(f"--samples: must be >= 1, got {args.samples}")
+    if args.photos:
+        from dofviewer.measurement import photo_quality
+
+        photo_quality.run(args.size, args.out, args.json)
+        return 0
     quality.run(args.size, args.samples, args.out, args.json)
     return 0
 

@@ -56,7 +56,7 @@ DEFAULT_HFOV_DEG = 60.0
 DEFAULT_PHOTO_F_STOP = 0.5
 #: Highlight boost: linear values above the knee are expanded, 1.0 becoming the gain.
 BOOST_KNEE = 0.8
-BOOST_GAIN = 6.0
+BOOST_GAIN = 16.0
 #: Push-pull keeps, in each 2×2 block, valid texels at least (1 - this) × the farthest.
 FAR_BIAS = 0.1
 #: Occluders: nearer than the farthest depth within this reach (px) by this fraction.
@@ -339,14 +339,6 @@ def load_photo(path: str | Path, options: PhotoOptions) -> Photo:
         ys = (np.arange(h) * depth.shape[0] // h).clip(0, depth.shape[0] - 1)
         xs = (np.arange(w) * depth.shape[1] // w).clip(0, depth.shape[1] - 1)
         depth, valid = depth[ys][:, xs], valid[ys][:, xs]
-    if options.highlight_boost:
-        color = boost_highlights(color)
-    _, filled = push_pull(np.zeros((h, w, 1), np.float32), valid, depth)
-    filled = filled.astype(np.float32)
-    occluder = filled < (1.0 - OCCLUDER_STEP) * max_filter(filled, OCCLUDER_REACH_PX)
-    bg_color, bg_depth = push_pull(color, ~occluder, filled)
-    background = np.concatenate([bg_color, occluder[..., None].astype(np.float32)], axis=-1)
-    ids, layers = depth_layers(filled)
     if options.fx is not None:
         fx = float(options.fx)
     else:
@@ -354,7 +346,25 @@ def load_photo(path: str | Path, options: PhotoOptions) -> Photo:
         if not 0 < hfov < 180:
             raise DofError(f"--hfov: must be between 0 and 180 degrees, got {hfov:g}")
         fx = 0.5 * w / math.tan(math.radians(hfov) / 2)
-    return Photo(str(path), str(options.depth), color, filled, valid, ids,
+    return photo_from_arrays(color, depth, valid, fx, options.highlight_boost, str(path),
+                             str(options.depth))  # fmt: skip
+
+
+def photo_from_arrays(color: np.ndarray, depth: np.ndarray, valid: np.ndarray, fx: float,
+                      highlight_boost: bool = True, source: str = "<photo>",
+                      depth_source: str = "<depth>") -> Photo:  # fmt: skip
+    """A photo from linear colour (H×W×3), depth in metres and its valid mask (H×W):
+    holes filled, layers found, the hidden background synthesised (module docstring)."""
+    h, w = valid.shape
+    if highlight_boost:
+        color = boost_highlights(color)
+    _, filled = push_pull(np.zeros((h, w, 1), np.float32), valid, depth)
+    filled = filled.astype(np.float32)
+    occluder = filled < (1.0 - OCCLUDER_STEP) * max_filter(filled, OCCLUDER_REACH_PX)
+    bg_color, bg_depth = push_pull(color, ~occluder, filled)
+    background = np.concatenate([bg_color, occluder[..., None].astype(np.float32)], axis=-1)
+    ids, layers = depth_layers(filled)
+    return Photo(source, depth_source, color, filled, valid, ids,
                  background.astype(np.float32), bg_depth.astype(np.float32), fx,
                  layers)  # fmt: skip
 

@@ -40,7 +40,6 @@ void main() {
     float to_photo = photo_size.x / u_frame_size.x;
     vec2 p = vec2(frame.x, u_frame_size.y - frame.y - 0.5 * u_frame_size.y) * to_photo;
     p.y += 0.5 * photo_size.y;                                          // photo pixels, y down
-    vec2 uv = p / photo_size;
     ivec2 texel = clamp(ivec2(floor(p)), ivec2(0), ivec2(photo_size) - 1);
 #if SECOND_LAYER
     vec4 behind = texelFetch(u_background, texel, 0);
@@ -52,7 +51,9 @@ void main() {
     out_second = vec4(behind.rgb, 1.0);
     gl_FragDepth = window_z(texelFetch(u_background_depth, texel, 0).r);
 #else
-    out_color = vec4(texture(u_color, uv).rgb, 1.0);
+    // Nearest, not bilinear: at the photo's own size every sample of a frame pixel reads
+    // its own texel, so the photo comes back unchanged where it is in focus.
+    out_color = vec4(texelFetch(u_color, texel, 0).rgb, 1.0);
     out_object_id = texelFetch(u_ids, texel, 0).r;
     gl_FragDepth = window_z(texelFetch(u_depth, texel, 0).r);
 #endif

@@ -47,7 +47,7 @@ class PhotoPass:
 
         rgba = np.concatenate([photo.color, np.ones((h, w, 1), np.float32)], axis=-1)
         self._textures = {
-            "u_color": texture(rgba.astype(np.float32), 4, "f4", linear=True),
+            "u_color": texture(rgba.astype(np.float32), 4, "f4"),
             "u_depth": texture(photo.depth_m.astype(np.float32), 1, "f4"),
             "u_ids": texture(photo.layer_ids.astype(np.uint32), 1, "u4"),
             "u_background": texture(photo.background.astype(np.float32), 4, "f4"),
