@@ -199,3 +199,35 @@ def test_timeline_photo_scene_errors_name_the_field(tmp_path):
                        "start": {"focus_distance_m": 1.0}, "keyframes": []})  # fmt: skip
     with pytest.raises(DofError, match=r"scene\.fx: must be > 0"):
         parse_timeline(text, "t.json")
+
+
+#: Measured at 320x180 (llvmpipe), each floor about 1.5 dB under it.
+#: (f-stop, focus m): floor dB. Measured 31.2, 43.3, 24.6 (the near ball at f/1.4: its
+#: hidden background and the lamps' bokeh are what a photo lacks).
+PHOTO_PSNR_FLOORS_DB = {(1.4, 2.5): 29.5, (4.0, 4.5): 41.5, (1.4, 1.2): 23.0}
+
+
+def test_scene_rendered_as_a_photo_refocuses_like_the_scene(gl):
+    from dofviewer.measurement.photo_quality import compare, photo_of
+
+    scene = load_scene()
+    gl.renderer.resize((320, 180))
+    photos = {True: photo_of(gl, scene, True)}
+    measured = {}
+    for f_stop, focus in PHOTO_PSNR_FLOORS_DB:
+        row, _ = compare(gl, scene, photos, f_stop, focus)
+        measured[(f_stop, focus)] = row["boost_psnr_db"]
+    for key, floor in PHOTO_PSNR_FLOORS_DB.items():
+        assert measured[key] > floor, (key, measured[key])
+    # In focus everywhere (no DOF) the photo comes back as it was taken.
+    taken = gl.render(scene, dof=False).image.astype(int)
+    back = gl.render(photos[True], dof=False).image.astype(int)
+    assert np.abs(back - taken).max() <= 2
+
+
+def test_bundled_photo_opens_by_name():
+    scene = load_scene("photo")
+    assert scene.photo is not None and scene.photo.size == (640, 360)
+    assert scene.lens.focal_length_mm == pytest.approx(50.0, abs=0.01)  # the demo's lens
+    assert scene.lens.f_stop == 1.4  # DEFAULT_BLUR_PER_DIOPTRE at fx 889
+    assert not scene.photo.valid.all()  # the sky has no depth, and is filled

@@ -31,7 +31,8 @@ depth-of-field passes run unchanged. Rules (README "Photos"):
   background through it, not a smear of itself.
 * **Camera**: the lens's 35 mm-equivalent focal length is 36 mm × fx / width, so the blur
   diameter in pixels is (f/N)·fx·|d − s|/(d·s), the thin lens the scenes use. fx comes
-  from ``fx`` or ``hfov`` (default :data:`DEFAULT_HFOV_DEG`).
+  from ``fx`` or ``hfov`` (default :data:`DEFAULT_HFOV_DEG`). The default f-stop gives
+  a blur of :data:`DEFAULT_BLUR_PER_DIOPTRE` × width per dioptre of defocus.
 * **Objects**: pixels are grouped into depth layers (bins of :data:`LAYER_RATIO` in
   depth); each layer is an object, so a click, Tab and ``--focus-on`` work as in scenes.
 """
@@ -50,10 +51,12 @@ SENSOR_WIDTH_MM = 36.0
 #: The horizontal field of view assumed when neither fx nor hfov is given (a phone's
 #: main camera is 65-75 degrees, a Kinect's 62.7).
 DEFAULT_HFOV_DEG = 60.0
-#: The simulated aperture a photo opens at. At a photo's few hundred pixels the
-#: 35 mm-equivalent blur is small: TUM (fx 525) focused at 1.6 m blurs its 4 m wall by
-#: 4 px at f/1.4, 12 px at f/0.5, which reads as a portrait mode does.
-DEFAULT_PHOTO_F_STOP = 0.5
+#: The simulated aperture a photo opens at blurs a point one dioptre (1/m) off focus by
+#: this fraction of the image's width (diameter): f/N = this × width / (f · fx), rounded
+#: to 0.1. A 35 mm-equivalent f/1.4 would be invisible at a Kinect's 640 px (TUM, fx
+#: 525: the 4 m wall behind a 1.6 m focus blurs 4 px); this opens TUM at f/0.5 (12 px)
+#: and the bundled demo photo (50 mm, fx 889) at f/1.4, which read as a portrait mode.
+DEFAULT_BLUR_PER_DIOPTRE = 0.05
 #: Highlight boost: linear values above the knee are expanded, 1.0 becoming the gain.
 BOOST_KNEE = 0.8
 BOOST_GAIN = 16.0
@@ -385,8 +388,9 @@ def scene_from_photo(photo: Photo):
         y = -(float(ys.mean()) + 0.5 - h / 2) / photo.fx * d
         objects.append(SceneObject(name=f"depth {lo:.2f}-{hi:.2f} m", shape="photo",
                                    position=(x, y, -d)))  # fmt: skip
-    lens = ThinLens(focal_length_mm=SENSOR_WIDTH_MM * photo.fx / w, f_stop=DEFAULT_PHOTO_F_STOP,
-                    sensor_width_mm=SENSOR_WIDTH_MM)  # fmt: skip
+    focal_mm = SENSOR_WIDTH_MM * photo.fx / w
+    f_stop = max(round(focal_mm * 1e-3 * photo.fx / (DEFAULT_BLUR_PER_DIOPTRE * w), 1), 0.1)
+    lens = ThinLens(focal_length_mm=focal_mm, f_stop=f_stop, sensor_width_mm=SENSOR_WIDTH_MM)
     depth = photo.depth_m
     near, far = 0.5 * float(depth.min()), 2.0 * float(depth.max())
     return Scene(
@@ -441,8 +445,14 @@ def read_photo_scene(reader, table, where: str) -> PhotoScene:
     from dofviewer.content.jsonreader import kind_of
 
     table = reader.table(table, where, ("photo", "depth", *OPTION_KEYS, "comment"))
-    photo = reader.name(table, "photo", where)
-    depth = reader.name(table, "depth", where)
+
+    def path(key):
+        value = table.get(key)
+        if not isinstance(value, str) or not value.strip():
+            reader.fail(f"{where}.{key}".lstrip("."), f"must be a file name, got {kind_of(value)}")
+        return value
+
+    photo, depth = path("photo"), path("depth")
     kind = reader.choice(table, "depth_kind", where, DEPTH_KINDS, "depth")
     numbers = {k: reader.number(table, k, where, None, above=0)
                for k in ("depth_scale", "near", "far", "fx", "hfov")}  # fmt: skip
