@@ -231,3 +231,21 @@ def test_bundled_photo_opens_by_name():
     assert scene.lens.focal_length_mm == pytest.approx(50.0, abs=0.01)  # the demo's lens
     assert scene.lens.f_stop == 1.4  # DEFAULT_BLUR_PER_DIOPTRE at fx 889
     assert not scene.photo.valid.all()  # the sky has no depth, and is filled
+
+
+def test_viewer_racks_a_photo_between_clicks(viewer):
+    """The window at half the bundled photo's size: a click focuses on what it shows."""
+    photo = load_scene("photo").photo
+    app = viewer(command=["view", "photo"])
+    for x, y in ((50, 125), (215, 115)):  # the red ball, then the crate
+        app.click(x, y)
+        depth = photo.depth_at(2 * x + 0.5, 2 * y + 0.5)
+        state = app.wait_until(
+            lambda s, d=depth: s["focus_target_m"] == pytest.approx(d, rel=0.02),
+            what=f"focus on {depth:.2f} m",
+        )
+        assert state["target"].startswith("depth ")
+    app.key("Tab")  # the next depth layer, as the next object in a scene
+    names = [o.name for o in load_scene("photo").objects]
+    app.wait_until(lambda s: s["target"] in names and s["target"] != state["target"],
+                   what="Tab to another layer")  # fmt: skip

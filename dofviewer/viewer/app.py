@@ -51,7 +51,7 @@ def run_viewer(scene_path=None, size=(960, 540), state_file=None, screenshot_dir
         scene_ref = scene_path or "demo"  # a bundled scene, by name
     else:
         scene_ref = str(Path(scene_path).resolve())
-    if scene.photo is not None:
+    if scene.photo is not None and photo is not None and photo.depth:
         from dataclasses import replace
 
         from dofviewer.content.photo import PhotoScene
