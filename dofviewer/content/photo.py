@@ -24,8 +24,9 @@ depth-of-field passes run unchanged. Rules (README "Photos"):
   has data. A Kinect's holes are mostly shadows on the background beside an occluder,
   so the far side is the right guess; a hole filled from the near side would grow the
   foreground and its blur into a halo.
-* **Occlusion**: a photo has no second layer. Pixels nearer than the farthest depth
-  within :data:`OCCLUDER_REACH_PX` (by more than :data:`OCCLUDER_STEP`) are occluders;
+* **Occlusion**: a photo has no second layer. Pixels within :data:`OCCLUDER_REACH_PX`
+  of a depth discontinuity (a neighbour :data:`OCCLUDER_JUMP` farther) and nearer than
+  its far side (by :data:`OCCLUDER_STEP`) are occluders (:func:`occluders`);
   behind them the hidden background is synthesised by the same far-biased push-pull from
   the other pixels, and given as the second layer, so a blurred foreground edge shows
   background through it, not a smear of itself.
@@ -62,9 +63,12 @@ BOOST_KNEE = 0.8
 BOOST_GAIN = 16.0
 #: Push-pull keeps, in each 2×2 block, valid texels at least (1 - this) × the farthest.
 FAR_BIAS = 0.1
+BACKGROUND_FAR_BIAS = 0.1
 #: Occluders: nearer than the farthest depth within this reach (px) by this fraction.
 OCCLUDER_REACH_PX = 24
 OCCLUDER_STEP = 0.1
+#: A depth discontinuity: a neighbour this fraction farther than the pixel.
+OCCLUDER_JUMP = 0.1
 #: Depth layers (objects) are bins this wide in depth (ratio far / near).
 LAYER_RATIO = 1.25
 #: A layer with fewer than this fraction of the pixels joins its neighbour.
@@ -293,6 +297,22 @@ def max_filter(a: np.ndarray, reach: int) -> np.ndarray:
 # -- the photo ---------------------------------------------------------------------------
 
 
+def occluders(depth: np.ndarray) -> np.ndarray:
+    """Pixels that hide something: within OCCLUDER_REACH_PX of a depth discontinuity
+    (a neighbour more than OCCLUDER_JUMP farther) and nearer, by OCCLUDER_STEP, than the
+    far side of it. A slope (a floor) has no discontinuity, so hides nothing."""
+    far_side = np.zeros_like(depth)
+    for axis in (0, 1):
+        for shift in (1, -1):
+            neighbour = np.roll(depth, shift, axis=axis)
+            edge = [slice(None), slice(None)]
+            edge[axis] = slice(0, 1) if shift == 1 else slice(-1, None)
+            neighbour[tuple(edge)] = depth[tuple(edge)]  # no wrapping at the frame's edge
+            jump = neighbour > depth * (1.0 + OCCLUDER_JUMP)
+            far_side = np.maximum(far_side, np.where(jump, neighbour, 0.0))
+    return depth < (1.0 - OCCLUDER_STEP) * max_filter(far_side, OCCLUDER_REACH_PX)
+
+
 def depth_layers(depth: np.ndarray) -> tuple[np.ndarray, tuple[tuple[float, float], ...]]:
     """Pixels binned by depth (bins LAYER_RATIO wide), small bins merged into the next."""
     lo = float(depth.min())
@@ -363,8 +383,8 @@ def photo_from_arrays(color: np.ndarray, depth: np.ndarray, valid: np.ndarray, f
         color = boost_highlights(color)
     _, filled = push_pull(np.zeros((h, w, 1), np.float32), valid, depth)
     filled = filled.astype(np.float32)
-    occluder = filled < (1.0 - OCCLUDER_STEP) * max_filter(filled, OCCLUDER_REACH_PX)
-    bg_color, bg_depth = push_pull(color, ~occluder, filled)
+    occluder = occluders(filled)
+    bg_color, bg_depth = push_pull(color, ~occluder, filled, BACKGROUND_FAR_BIAS)
     background = np.concatenate([bg_color, occluder[..., None].astype(np.float32)], axis=-1)
     ids, layers = depth_layers(filled)
     return Photo(source, depth_source, color, filled, valid, ids,
