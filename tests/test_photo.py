@@ -249,3 +249,13 @@ def test_viewer_racks_a_photo_between_clicks(viewer):
     names = [o.name for o in load_scene("photo").objects]
     app.wait_until(lambda s: s["target"] in names and s["target"] != state["target"],
                    what="Tab to another layer")  # fmt: skip
+
+
+def test_play_a_photo_timeline_in_the_window(viewer, tmp_path):
+    image, depth = write_pair(tmp_path)
+    pull = tmp_path / "pull.json"
+    result = dofviewer("pull", image, "--depth", depth, "--fx", FX, "--from", "1", "--to", "4",
+                       "--duration", "0.5", "--hold", "0.2", "-o", pull)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    app = viewer(command=["play", str(pull)])
+    app.wait_until(lambda s: s["focus_distance_m"] > 3.9, what="the pull to play")
