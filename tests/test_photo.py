@@ -259,3 +259,17 @@ def test_play_a_photo_timeline_in_the_window(viewer, tmp_path):
     assert result.returncode == 0, result.stderr
     app = viewer(command=["play", str(pull)])
     app.wait_until(lambda s: s["focus_distance_m"] > 3.9, what="the pull to play")
+
+
+def test_flying_pixels_snap_to_a_side():
+    from dofviewer.content.photo import snap_flying_pixels
+
+    depth = np.full((8, 8), 4.0, np.float32)
+    depth[:, :4] = 1.0
+    depth[:, 4] = 2.0  # a sensor's average across the silhouette
+    valid = np.ones_like(depth, bool)
+    snapped = snap_flying_pixels(depth, valid)
+    assert set(np.unique(snapped)) == {1.0, 4.0}
+    assert np.all(snapped[:, 4] == 1.0)  # 2 m is nearer 1 m than 4 m
+    slope = np.linspace(1.0, 1.3, 64, dtype=np.float32).reshape(8, 8)  # 4 % a row
+    assert np.array_equal(snap_flying_pixels(slope, valid), slope)  # a slope is not a silhouette

@@ -18,6 +18,9 @@ depth-of-field passes run unchanged. Rules (README "Photos"):
   ``disparity`` is the same normalised map and always needs ``near``/``far``; a
   normalised ``depth`` map is d = near + t·(far − near). Values equal to
   ``depth_invalid`` (default 0) or not above 0 are holes.
+* **Flying pixels** (a sensor's depth averaged across a silhouette, between the object
+  and the background) snap to the nearer of their neighbourhood's extremes
+  (:func:`snap_flying_pixels`), so they blur with one side instead of rimming it.
 * **Holes** get the depth of their farther valid neighbours by a far-biased push-pull
   (:func:`push_pull`): each 2×2 block of the pyramid averages only its valid texels
   within :data:`FAR_BIAS` of the block's farthest, and holes take the coarsest level that
@@ -61,6 +64,8 @@ DEFAULT_BLUR_PER_DIOPTRE = 0.05
 #: Highlight boost: linear values above the knee are expanded, 1.0 becoming the gain.
 BOOST_KNEE = 0.8
 BOOST_GAIN = 16.0
+#: A depth this far (ratio) from both its neighbourhood's extremes is a flying pixel.
+FLYING_STEP = 0.1
 #: Push-pull keeps, in each 2×2 block, valid texels at least (1 - this) × the farthest.
 FAR_BIAS = 0.1
 BACKGROUND_FAR_BIAS = 0.1
@@ -297,6 +302,25 @@ def max_filter(a: np.ndarray, reach: int) -> np.ndarray:
 # -- the photo ---------------------------------------------------------------------------
 
 
+def snap_flying_pixels(depth: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Depth sensors average across a silhouette: an edge pixel gets a depth between the
+    object's and the background's, which blurs as neither and rims the object with a
+    halo. A valid pixel more than FLYING_STEP from both its 3×3 neighbourhood's nearest
+    and farthest valid depth takes whichever is closer."""
+    h, w = depth.shape
+    pad_d = np.pad(depth, 1, mode="edge")
+    pad_v = np.pad(valid, 1, mode="edge")
+    lo, hi = depth.copy(), depth.copy()
+    for i in range(3):
+        for j in range(3):
+            d, v = pad_d[i : i + h, j : j + w], pad_v[i : i + h, j : j + w]
+            lo = np.where(v, np.minimum(lo, d), lo)
+            hi = np.where(v, np.maximum(hi, d), hi)
+    between = valid & (depth > lo * (1.0 + FLYING_STEP)) & (depth < hi / (1.0 + FLYING_STEP))
+    nearer = depth - lo < hi - depth
+    return np.where(between, np.where(nearer, lo, hi), depth).astype(np.float32)
+
+
 def occluders(depth: np.ndarray) -> np.ndarray:
     """Pixels that hide something: within OCCLUDER_REACH_PX of a depth discontinuity
     (a neighbour more than OCCLUDER_JUMP farther) and nearer, by OCCLUDER_STEP, than the
@@ -381,6 +405,7 @@ def photo_from_arrays(color: np.ndarray, depth: np.ndarray, valid: np.ndarray, f
     h, w = valid.shape
     if highlight_boost:
         color = boost_highlights(color)
+    depth = snap_flying_pixels(depth, valid)
     _, filled = push_pull(np.zeros((h, w, 1), np.float32), valid, depth)
     filled = filled.astype(np.float32)
     occluder = occluders(filled)
