@@ -76,8 +76,8 @@ class Progress:
 def export(timeline_path, output: str, fps: float = 30.0, size=None, overwrite=False,
            progress=True) -> dict:  # fmt: skip
     """``size`` None: 640x360, or a photo's own size."""
-    timeline, scene = load_timeline_and_scene(timeline_path,
-                                              aspect=(size or (16, 9))[0] / (size or (16, 9))[1])
+    width, height = size or (16, 9)
+    timeline, scene = load_timeline_and_scene(timeline_path, aspect=width / height)
     if size is None:
         size = scene.photo.size if scene.photo is not None else (640, 360)
     kind = output_kind(output)

@@ -372,6 +372,9 @@ def _key_dict(key: Keyframe) -> dict:
 
 
 def timeline_to_dict(timeline: Timeline) -> dict:
+    scene = timeline.scene
+    if isinstance(scene, PhotoScene):
+        scene = scene.to_dict()
     start = timeline.start
     start_dict = {"focus_distance_m": json_distance(start.focus_distance_m), **start.lens_changes}
     if start.camera is not None:
@@ -380,8 +383,7 @@ def timeline_to_dict(timeline: Timeline) -> dict:
     return {
         "format": FORMAT,
         "version": VERSION,
-        "scene": timeline.scene.to_dict() if isinstance(timeline.scene, PhotoScene)
-        else timeline.scene,
+        "scene": scene,
         **camera,
         "duration_s": timeline.duration_s,
         "start": start_dict,
