@@ -83,6 +83,8 @@ def add_lens_options(parser: argparse.ArgumentParser):
     focus.add_argument(
         "--focus-distance", metavar="M", type=positive_float, help="focus distance in metres"
     )
+    focus.add_argument("--focus-at", metavar="X,Y", type=parse_point,
+                       help="focus on what this pixel shows (top-left origin)")  # fmt: skip
     parser.add_argument(
         "--f-stop", metavar="N", type=positive_float, help="f-number (default: the scene's)"
     )
@@ -94,7 +96,53 @@ def add_lens_options(parser: argparse.ArgumentParser):
     )
 
 
-SCENE_HELP = "scene JSON, model (.gltf, .glb, .obj) or bundled name (default: the demo)"
+SCENE_HELP = (
+    "scene JSON, model (.gltf, .glb, .obj), photo (.png, .jpg, .tif, with --depth) "
+    "or bundled name (default: the demo)"
+)
+
+
+def parse_point(text: str) -> tuple[float, float]:
+    try:
+        x, y = (float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected X,Y in pixels like 320,240, got '{text}'"
+        ) from None
+    return x, y
+
+
+def add_photo_options(parser: argparse.ArgumentParser):
+    """How a photo's depth map and camera are read (dofviewer.content.photo)."""
+    group = parser.add_argument_group("photos (RGB-D)")
+    group.add_argument("--depth", metavar="DEPTH", help="the photo's depth map (.png, .tif, .npy)")
+    group.add_argument("--depth-scale", metavar="M", type=positive_float,
+                       help="metres per stored unit (default 0.001 for integer maps, 1 for "
+                       "float; TUM Kinect: 0.0002)")  # fmt: skip
+    group.add_argument("--depth-kind", choices=("depth", "inverse", "disparity"), default="depth",
+                       help="what the map stores (depth)")  # fmt: skip
+    group.add_argument(
+        "--near",
+        metavar="M",
+        type=positive_float,
+        help="a normalised map's nearest depth (with --far; 8-bit maps need both)",
+    )
+    group.add_argument("--far", metavar="M", type=positive_float,
+                       help="a normalised map's farthest depth")  # fmt: skip
+    group.add_argument("--depth-invalid", metavar="V", type=float, default=0.0,
+                       help="stored value meaning no data (0)")  # fmt: skip
+    group.add_argument("--resize-depth", action="store_true",
+                       help="scale a depth map of another size to the photo's")  # fmt: skip
+    intrinsics = group.add_mutually_exclusive_group()
+    intrinsics.add_argument("--fx", metavar="PX", type=positive_float,
+                            help="focal length in pixels (TUM, Redwood: 525)")  # fmt: skip
+    intrinsics.add_argument("--hfov", metavar="DEG", type=positive_float,
+                            help="horizontal field of view (default 60 degrees)")  # fmt: skip
+    group.add_argument("--no-highlight-boost", action="store_true",
+                       help="leave clipped highlights at 1.0 (by default they are expanded so "
+                       "they bloom into bokeh)")  # fmt: skip
+
+
 CAMERA_HELP = "for a model: which of its cameras frames the shot, by name or index (its first)"
 
 
@@ -122,9 +170,9 @@ def _add_render(commands):
     render.add_argument("scene", nargs="?", metavar="SCENE", help=SCENE_HELP)
     render.add_argument("--camera", metavar="NAME|INDEX", help=CAMERA_HELP)
     render.add_argument("-o", "--output", metavar="OUT.png", required=True, help="PNG to write")
-    render.add_argument(
-        "--size", type=parse_size, default=(960, 540), metavar="WxH", help="default 960x540"
-    )
+    render.add_argument("--size", type=parse_size, default=None, metavar="WxH",
+                        help="default 960x540; a photo's own size")  # fmt: skip
+    add_photo_options(render)
     add_lens_options(render)
     render.add_argument(
         "--exposure", metavar="EV", type=float, help="exposure compensation in stops"
@@ -151,9 +199,9 @@ def _add_view(commands):
     view = commands.add_parser("view", help="open the interactive viewer (the default)")
     view.add_argument("scene", nargs="?", metavar="SCENE", help=SCENE_HELP)
     view.add_argument("--camera", metavar="NAME|INDEX", help=CAMERA_HELP)
-    view.add_argument(
-        "--size", type=parse_size, default=(960, 540), metavar="WxH", help="window size"
-    )
+    view.add_argument("--size", type=parse_size, default=None, metavar="WxH",
+                      help="window size (960x540; a photo's own size)")  # fmt: skip
+    add_photo_options(view)
     view.add_argument("--screenshot-dir", metavar="DIR", default=".", help="where P saves PNGs")
     view.add_argument(
         "--state-file",
@@ -190,6 +238,7 @@ def _add_pull(commands):
         "-o", "--output", required=True, metavar="PULL.json", help="timeline to write"
     )
     pull.add_argument("--overwrite", action="store_true", help="replace an existing file")
+    add_photo_options(pull)
 
 
 def _add_export(commands):
@@ -197,8 +246,8 @@ def _add_export(commands):
     export.add_argument("timeline", metavar="PULL.json")
     export.add_argument("-o", "--output", required=True, metavar="OUT.mp4|OUT.gif|DIR/")
     export.add_argument("--fps", type=positive_float, default=30.0, help="frames per second (30)")
-    export.add_argument("--size", type=parse_size, default=(640, 360), metavar="WxH",
-                        help="default 640x360")  # fmt: skip
+    export.add_argument("--size", type=parse_size, default=None, metavar="WxH",
+                        help="default 640x360; a photo's own size")  # fmt: skip
     export.add_argument("--overwrite", action="store_true", help="replace an existing output")
 
 
@@ -211,7 +260,8 @@ def _add_plot(commands):
 def _add_play(commands):
     play = commands.add_parser("play", help="replay a timeline in the viewer window")
     play.add_argument("timeline", metavar="PULL.json")
-    play.add_argument("--size", type=parse_size, default=(960, 540), metavar="WxH")
+    play.add_argument("--size", type=parse_size, default=None, metavar="WxH",
+                      help="window size (960x540; a photo's own size)")  # fmt: skip
     play.add_argument("--state-file", metavar="FILE.json", help="as for view: state for scripts")
 
 
@@ -225,6 +275,9 @@ def _add_quality(commands):
     )
     quality.add_argument("--out", metavar="DIR", help="write side-by-side PNGs here")
     quality.add_argument("--json", metavar="OUT.json", help="also write the results as JSON")
+    quality.add_argument("--photos", action="store_true",
+                         help="refocus the demo rendered as an RGB-D photo, against the scene's "
+                         "own depth of field (docs/photos.md)")  # fmt: skip
 
 
 def _add_bench(commands):

@@ -38,6 +38,46 @@ def settings_from_options(scene: Scene, args) -> FrameSettings:
     return settings
 
 
+def photo_options(args):
+    """The photo options given (dofviewer.content.photo.PhotoOptions), or None."""
+    from dofviewer.content.photo import PhotoOptions
+
+    if not hasattr(args, "depth"):
+        return None
+    return PhotoOptions(
+        depth=args.depth, depth_scale=args.depth_scale, depth_kind=args.depth_kind,
+        near=args.near, far=args.far, depth_invalid=args.depth_invalid, fx=args.fx,
+        hfov=args.hfov, resize_depth=args.resize_depth,
+        highlight_boost=not args.no_highlight_boost,
+    )  # fmt: skip
+
+
+DEFAULT_SIZE = (960, 540)
+
+
+def load_sized_scene(args) -> tuple[Scene, tuple[int, int]]:
+    """The scene the arguments name and the frame size: ``--size``, else a photo's own
+    size, else 960x540."""
+    size = args.size or DEFAULT_SIZE
+    scene = load_scene(args.scene, aspect=size[0] / size[1], camera=args.camera,
+                       photo=photo_options(args))  # fmt: skip
+    if args.size is None and scene.photo is not None:
+        size = scene.photo.size
+    return scene, size
+
+
+def focus_at_pixel(renderer, scene: Scene, settings: FrameSettings, point, size) -> float:
+    """``--focus-at X,Y``: the depth the frame shows at that pixel."""
+    x, y = point
+    if not (0 <= x < size[0] and 0 <= y < size[1]):
+        raise DofError(f"--focus-at: {x:g},{y:g} lies outside the {size[0]}x{size[1]} frame")
+    renderer.render(scene, settings=settings, dof=False)
+    depth = float(renderer.renderer.read_depth()[int(y), int(x)])
+    if not math.isfinite(depth):
+        raise DofError(f"--focus-at: nothing lies at {x:g},{y:g} (the background)")
+    return depth
+
+
 def check_focus_distance(flag: str, distance_m: float):
     """Focus may be as close as the viewer's closest focus (5 mm), inside the focal length
     too: the lens model keeps the framing fixed (see dofviewer.shot.lens), as a model's
@@ -52,7 +92,7 @@ def check_focus_distance(flag: str, distance_m: float):
 def render_command(args) -> int:
     from dofviewer.render.headless import HeadlessRenderer
 
-    scene = load_scene(args.scene, aspect=args.size[0] / args.size[1], camera=args.camera)
+    scene, size = load_sized_scene(args)
     settings = settings_from_options(scene, args)
     for flag, path in (
         ("-o", args.output),
@@ -63,7 +103,10 @@ def render_command(args) -> int:
             raise DofError(f"{flag}: folder '{Path(path).parent}' does not exist")
     if args.samples < 1:
         raise DofError(f"--samples: must be >= 1, got {args.samples}")
-    with HeadlessRenderer(args.size, supersample=args.supersample, msaa=args.msaa) as renderer:
+    with HeadlessRenderer(size, supersample=args.supersample, msaa=args.msaa) as renderer:
+        if args.focus_at is not None:
+            distance = focus_at_pixel(renderer, scene, settings, args.focus_at, size)
+            settings = settings.with_(focus_distance_m=distance)
         frame = renderer.render(
             scene,
             focus_on=args.focus_on,
@@ -78,7 +121,7 @@ def render_command(args) -> int:
         write_npy(args.depth_out, frame.depth)
     s = frame.settings
     print(
-        f"wrote {args.output} ({args.size[0]}x{args.size[1]}, focus {s.focus_distance_m:.3f} m, "
+        f"wrote {args.output} ({size[0]}x{size[1]}, focus {s.focus_distance_m:.3f} m, "
         f"{s.lens.focal_length_mm:g} mm f/{s.lens.f_stop:g}"
         f"{'' if s.dof else ', no DOF'}"
         f"{f', reference {args.samples} samples' if args.reference else ''})",
@@ -95,9 +138,19 @@ def view_command(args) -> int:
     record_file = args.record_file
     if record_file and not Path(record_file).resolve().parent.is_dir():
         raise DofError(f"--record-file: folder '{Path(record_file).parent}' does not exist")
-    return run_viewer(args.scene, args.size, args.state_file, args.screenshot_dir, record_file,
+    size = args.size
+    if size is None:
+        from dofviewer.content.photo import is_photo_path
+
+        size = DEFAULT_SIZE
+        if args.scene is not None and is_photo_path(args.scene) and Path(args.scene).is_file():
+            from dofviewer.content.photo import read_image
+
+            shape = read_image(args.scene, "image").shape
+            size = (shape[1], shape[0])
+    return run_viewer(args.scene, size, args.state_file, args.screenshot_dir, record_file,
                       args.record, args.supersample, not args.no_preview, args.msaa,
-                      args.camera)  # fmt: skip
+                      args.camera, photo=photo_options(args))  # fmt: skip
 
 
 def quality_command(args) -> int:
@@ -105,6 +158,11 @@ def quality_command(args) -> int:
 
     if args.samples < 1:
         raise DofError(f"--samples: must be >= 1, got {args.samples}")
+    if args.photos:
+        from dofviewer.measurement import photo_quality
+
+        photo_quality.run(args.size, args.out, args.json)
+        return 0
     quality.run(args.size, args.samples, args.out, args.json)
     return 0
 
@@ -119,9 +177,17 @@ def bench_command(args) -> int:
     return 0
 
 
-def _scene_reference(scene_arg: str | None, output: Path) -> str:
+def _scene_reference(scene_arg: str | None, output: Path, scene: Scene | None = None,
+                     options=None):  # fmt: skip
     """How a timeline names its scene: a bundled name ('demo', 'toycar'), or a path
-    relative to the timeline's folder."""
+    relative to the timeline's folder; a photo as {"photo", "depth", options}."""
+    if scene is not None and scene.photo is not None:
+        from dataclasses import replace
+
+        from dofviewer.content.photo import PhotoScene
+
+        depth = _scene_reference(options.depth, output)
+        return PhotoScene(_scene_reference(scene_arg, output), replace(options, depth=depth))
     if scene_arg is None:
         return "demo"
     if not Path(scene_arg).exists() and scene_arg in bundled_scenes():
@@ -142,11 +208,12 @@ def pull_command(args) -> int:
         raise DofError(f"-o: {output} exists; use --overwrite to replace it")
     if not output.parent.is_dir():
         raise DofError(f"-o: folder '{output.parent}' does not exist")
-    scene = load_scene(args.scene, camera=args.camera)
+    scene = load_scene(args.scene, camera=args.camera, photo=photo_options(args))
     marks = [("--from", args.start)] + [("--to", stop) for stop in args.stops]
     stops = []
     needs_render = any(_as_distance(value) is None for _, value in marks)
-    renderer = HeadlessRenderer((640, 360)) if needs_render else None
+    size = scene.photo.size if scene.photo is not None else (640, 360)
+    renderer = HeadlessRenderer(size) if needs_render else None
     try:
         settings = FrameSettings.from_scene(scene)
         for flag, value in marks:
@@ -163,8 +230,9 @@ def pull_command(args) -> int:
     finally:
         if renderer is not None:
             renderer.release()
+    reference = _scene_reference(args.scene, output, scene, photo_options(args))
     timeline = pull_timeline(
-        _scene_reference(args.scene, output), stops, duration_s=args.duration,
+        reference, stops, duration_s=args.duration,
         easing=args.easing, hold_s=args.hold, f_stop=args.f_stop, camera=args.camera,
     )  # fmt: skip
     save_timeline(timeline, output)
@@ -209,8 +277,11 @@ def play_command(args) -> int:
     from dofviewer.shot.timeline import load_timeline_and_scene
     from dofviewer.viewer.app import run_player
 
-    timeline, scene = load_timeline_and_scene(args.timeline, aspect=args.size[0] / args.size[1])
-    return run_player(timeline, scene, args.size, args.state_file)
+    size = args.size or DEFAULT_SIZE
+    timeline, scene = load_timeline_and_scene(args.timeline, aspect=size[0] / size[1])
+    if args.size is None and scene.photo is not None:
+        size = scene.photo.size
+    return run_player(timeline, scene, size, args.state_file)
 
 
 def check_command(args) -> int:

@@ -73,9 +73,13 @@ class Progress:
         self.stream.flush()
 
 
-def export(timeline_path, output: str, fps: float = 30.0, size=(640, 360), overwrite=False,
+def export(timeline_path, output: str, fps: float = 30.0, size=None, overwrite=False,
            progress=True) -> dict:  # fmt: skip
-    timeline, scene = load_timeline_and_scene(timeline_path, aspect=size[0] / size[1])
+    """``size`` None: 640x360, or a photo's own size."""
+    width, height = size or (16, 9)
+    timeline, scene = load_timeline_and_scene(timeline_path, aspect=width / height)
+    if size is None:
+        size = scene.photo.size if scene.photo is not None else (640, 360)
     kind = output_kind(output)
     check_output(output, kind, size, overwrite)
     total = frame_count(timeline.duration_s, fps)
@@ -96,7 +100,8 @@ def export(timeline_path, output: str, fps: float = 30.0, size=(640, 360), overw
         else:
             _write_video(Path(output), kind, frames(), fps)
     elapsed = time.perf_counter() - started
-    return {"frames": total, "fps": fps, "seconds": elapsed, "render_fps": total / elapsed}
+    return {"frames": total, "fps": fps, "seconds": elapsed, "render_fps": total / elapsed,
+            "size": size}  # fmt: skip
 
 
 def _write_frames(folder: Path, frames):

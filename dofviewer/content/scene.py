@@ -21,6 +21,7 @@ from dofviewer.shot.lens import ThinLens, blade_count_problem
 
 if TYPE_CHECKING:
     from dofviewer.content.model import Model
+    from dofviewer.content.photo import Photo, PhotoOptions
 
 #: The aspect ratio a model's authored camera is fitted to when the caller names none
 #: (the default render and window size, 960×540).
@@ -115,6 +116,9 @@ class Scene:
     clip_m: tuple[float, float] = (NEAR_M, FAR_M)
     #: cameras authored in a model file, in file order (the viewer's V cycles them)
     shots: tuple[Shot, ...] = ()
+    #: an RGB-D photo (dofviewer.content.photo) drawn instead of the objects, which are
+    #: then its depth layers (for clicks, Tab and --focus-on)
+    photo: Photo | None = None
 
     def object_named(self, name: str) -> SceneObject:
         for obj in self.objects:
@@ -127,6 +131,7 @@ class Scene:
         return self.objects.index(self.object_named(name))
 
 
+PHOTO_SUFFIXES_TEXT = (".png", ".jpg", ".tif")
 #: Files in assets/ that open by their bare name: scenes, and models.
 BUNDLED_SUFFIXES = (".json", ".glb", ".gltf", ".obj")
 
@@ -152,17 +157,27 @@ def resolve_scene_path(path: str | Path | None) -> Path:
 
 
 def load_scene(path: str | Path | None = None, *, aspect: float = DEFAULT_ASPECT,
-               camera: str | int | None = None) -> Scene:  # fmt: skip
+               camera: str | int | None = None,
+               photo: PhotoOptions | None = None) -> Scene:  # fmt: skip
     """Load and validate a scene file or a model; the bundled demo when ``path`` is None.
 
     A bare name that is no file but names a bundled scene (``demo``, ``tracking``,
     ``toycar``) loads that one, so ``dofviewer view tracking`` works from any folder.
     A .gltf, .glb or .obj opens as its own scene (dofviewer.content.model_scene):
     ``aspect`` (width / height of the render) fits its authored camera's field of view,
-    and ``camera`` picks one of its cameras by name or index.
+    and ``camera`` picks one of its cameras by name or index. A .png, .jpg or .tif is
+    a photo: ``photo`` (dofviewer.content.photo.PhotoOptions) names its depth map.
     """
     path = resolve_scene_path(path)
     from dofviewer.content import is_model_path, load_model
+    from dofviewer.content.photo import PhotoOptions, is_photo_path, load_photo, scene_from_photo
+
+    if is_photo_path(path):
+        if camera is not None:
+            raise DofError(f"--camera: {path} is a photo; its camera is its own")
+        return scene_from_photo(load_photo(path, photo or PhotoOptions()))
+    if photo is not None and photo.depth is not None:
+        raise DofError(f"--depth: {path} is not a photo ({', '.join(PHOTO_SUFFIXES_TEXT)})")
 
     if is_model_path(path):
         from dofviewer.content.model_scene import scene_from_model
@@ -188,6 +203,14 @@ def parse_scene(text: str, source: str = "<scene>", base_dir: Path | None = None
         raise SceneError(
             source, f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}"
         ) from None
+    if isinstance(data, dict) and "photo" in data:
+        # A scene file that names a photo (assets/photo.json): paths beside it.
+        from dofviewer.content.photo import load_photo, read_photo_scene, scene_from_photo
+
+        photo, options = read_photo_scene(_SceneReader(source, Path()), data, "").resolved(
+            base_dir or Path.cwd()
+        )
+        return scene_from_photo(load_photo(photo, options))
     return _SceneReader(source, base_dir or Path.cwd()).scene(data)
 
 

@@ -16,6 +16,7 @@ from dofviewer.render.gl import passes
 from dofviewer.render.gl.context import default_msaa
 from dofviewer.render.gl.dof import QUALITY_PRESETS, DepthOfField, thin_lens_uniforms
 from dofviewer.render.gl.model_draw import MAX_ANISOTROPY
+from dofviewer.render.gl.photo_pass import PhotoPass
 from dofviewer.render.gl.scene_pass import ScenePass
 from dofviewer.render.gl.shaders import ShaderLibrary
 from dofviewer.render.gl.targets import FrameTargets
@@ -80,6 +81,7 @@ class Renderer:
         self.targets = FrameTargets(ctx, size, supersample, msaa, tuple(sorted(interleaved)))
         self.scene_pass = ScenePass(ctx, self.shaders)
         self.scene_pass.models.anisotropy = anisotropy
+        self.photo_pass = PhotoPass(ctx, self.shaders)
         self.dof = DepthOfField(ctx, self.shaders)
         self.tonemap = Tonemap(ctx, self.shaders)
         self.timer = NullTimer()
@@ -95,6 +97,8 @@ class Renderer:
         # target is tone-mapped with them.
         self._frame_settings = None
         self._display_stale = False  # the last frame went to another output (a window)
+        # A photo is display-referred: the tone map encodes it without the filmic curve.
+        self._display_referred = False
 
     def set_timer(self, timer):
         """Time each pass with ``timer`` (dofviewer.render.gl.timing); NullTimer turns it off."""
@@ -131,6 +135,7 @@ class Renderer:
         """Draw one frame; tone-mapped into ``output`` (a framebuffer), or the display target."""
         t, timer = self.targets, self.timer
         self.dof.clip_m = settings.clip_m
+        self._display_referred = scene.photo is not None
         view = scene_view(scene, settings)
         if view != self._drawn_scene_view:
             self._draw_scene(scene, settings)
@@ -157,6 +162,10 @@ class Renderer:
         """
         from dofviewer.render.gl.reference import Accumulator
 
+        if scene.photo is not None:
+            from dofviewer.errors import DofError
+
+            raise DofError(f"--reference: {scene.source} is a photo; a reference needs a scene")
         if self._accumulator is None:
             self._accumulator = Accumulator(self.ctx, self.shaders)
         t = self.targets
@@ -173,7 +182,10 @@ class Renderer:
         scene targets, remembered so frames that change only focus can reuse them."""
         view_projection = self.view_projection(settings)
         with self.timer.section(passes.SCENE.name):  # the scene resolve too
-            self.scene_pass.draw(scene, self.targets, view_projection, settings.time_s)
+            if scene.photo is not None:
+                self.photo_pass.draw(scene.photo, self.targets, self.scene_pass, settings.clip_m)
+            else:
+                self.scene_pass.draw(scene, self.targets, view_projection, settings.time_s)
         self.dof.prepare(self.targets)  # timed there: prepare, tiles
         self._drawn_scene_view = scene_view(scene, settings)
 
@@ -182,7 +194,11 @@ class Renderer:
         :meth:`_draw_scene` for the same view: it peels the first layer's ids)."""
         view_projection = self.view_projection(settings)
         with self.timer.section(passes.SECOND_LAYER.name):
-            self.scene_pass.draw_second_layer(scene, self.targets, view_projection, settings.time_s)
+            if scene.photo is not None:
+                self.photo_pass.draw_second_layer(scene.photo, self.targets, settings.clip_m)
+            else:
+                self.scene_pass.draw_second_layer(scene, self.targets, view_projection,
+                                                  settings.time_s)  # fmt: skip
         self._second_layer_view = scene_view(scene, settings)
 
     def update_display(self):
@@ -204,6 +220,7 @@ class Renderer:
             view=settings.view,
             focus_peaking=settings.focus_peaking,
             focus_distance_m=settings.focus_distance_m,
+            display_referred=self._display_referred,
             lens_uniforms=thin_lens_uniforms(
                 settings.lens, settings.focus_distance_m, t.size[0], settings.clip_m
             ),
@@ -264,6 +281,7 @@ class Renderer:
             self._accumulator.release()
         self.tonemap.release()
         self.dof.release()
+        self.photo_pass.release()
         self.scene_pass.release()
         self.targets.release()
         self.shaders.release()

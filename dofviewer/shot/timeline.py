@@ -21,6 +21,7 @@ from typing import ClassVar
 import numpy as np
 
 from dofviewer.content.jsonreader import REQUIRED, JsonReader, join, json_distance, kind_of
+from dofviewer.content.photo import PhotoScene, read_photo_scene
 from dofviewer.content.scene import DEFAULT_ASPECT, Scene, bundled_scenes, load_scene
 from dofviewer.errors import DofError
 from dofviewer.fileio import atomic_write_text
@@ -122,7 +123,8 @@ class Start:
 
 @dataclass(frozen=True)
 class Timeline:
-    scene: str
+    #: a scene file, model or bundled name; or a photo with its depth map
+    scene: str | PhotoScene
     start: Start
     keyframes: tuple[Keyframe, ...]
     duration_s: float
@@ -139,6 +141,13 @@ class Timeline:
         if not path.exists() and self.scene in bundled_scenes():
             return bundled_scenes()[self.scene]
         return path
+
+    def load_scene(self, timeline_file_path: str | Path, aspect: float = DEFAULT_ASPECT) -> Scene:
+        """The scene this timeline names (paths relative to the timeline's folder)."""
+        if isinstance(self.scene, PhotoScene):
+            photo, options = self.scene.resolved(Path(timeline_file_path).parent)
+            return load_scene(photo, photo=options)
+        return load_scene(self.scene_path(timeline_file_path), aspect=aspect, camera=self.camera)
 
     def check_against(self, scene: Scene) -> None:
         """Raise TimelineError for a target the scene lacks (the scene loads after us)."""
@@ -239,7 +248,10 @@ class _Reader(JsonReader):
         known = ("format", "version", "scene", "camera", "duration_s", "start", "keyframes",
                  "comment")  # fmt: skip
         data = self.table(data, "", known)
-        scene = self.name(data, "scene", "")
+        if isinstance(data.get("scene"), dict):
+            scene = self.photo_scene(data["scene"])
+        else:
+            scene = self.name(data, "scene", "")
         shot = data.get("camera")
         if shot is not None and not (
             (isinstance(shot, str) and shot.strip()) or (type(shot) is int and shot >= 0)
@@ -269,6 +281,10 @@ class _Reader(JsonReader):
         default = max(ends, default=0.0) + DEFAULT_TAIL_S
         duration = self.number(data, "duration_s", "", default, at_least=0)
         return Timeline(scene, start, tuple(keys), duration, shot, source=self.source)
+
+    def photo_scene(self, table) -> PhotoScene:
+        """``"scene": {"photo": "img.jpg", "depth": "d.png", ...}`` (PhotoOptions' fields)."""
+        return read_photo_scene(self, table, "scene")
 
     def keyframe(self, item, where) -> Keyframe:
         if not isinstance(item, dict):
@@ -330,7 +346,7 @@ def load_timeline_and_scene(path: str | Path,
     """A timeline with the scene it names, checked against each other (the object names).
     ``aspect``: the output's, which fits a model's authored camera (see load_scene)."""
     timeline = load_timeline(path)
-    scene = load_scene(timeline.scene_path(path), aspect=aspect, camera=timeline.camera)
+    scene = timeline.load_scene(path, aspect)
     timeline.check_against(scene)
     return timeline, scene
 
@@ -356,6 +372,9 @@ def _key_dict(key: Keyframe) -> dict:
 
 
 def timeline_to_dict(timeline: Timeline) -> dict:
+    scene = timeline.scene
+    if isinstance(scene, PhotoScene):
+        scene = scene.to_dict()
     start = timeline.start
     start_dict = {"focus_distance_m": json_distance(start.focus_distance_m), **start.lens_changes}
     if start.camera is not None:
@@ -364,7 +383,7 @@ def timeline_to_dict(timeline: Timeline) -> dict:
     return {
         "format": FORMAT,
         "version": VERSION,
-        "scene": timeline.scene,
+        "scene": scene,
         **camera,
         "duration_s": timeline.duration_s,
         "start": start_dict,
@@ -514,7 +533,7 @@ class TimelineSampler:
 
 
 def pull_timeline(
-    scene: str,
+    scene: str | PhotoScene,
     stops: list[tuple[str | None, float]],
     duration_s: float = 1.0,
     easing: str = DEFAULT_EASING,
@@ -536,6 +555,8 @@ def pull_timeline(
     if f_stop is not None:
         start["f_stop"] = f_stop
     end = keys[-1]["time_s"] + duration_s + hold_s if keys else hold_s
+    if isinstance(scene, PhotoScene):
+        scene = scene.to_dict()
     data = {"format": FORMAT, "version": VERSION, "scene": scene, "duration_s": end,
             "start": start, "keyframes": keys}  # fmt: skip
     if camera is not None:

@@ -45,12 +45,19 @@ IDLE_WAIT_S = 0.05
 
 def run_viewer(scene_path=None, size=(960, 540), state_file=None, screenshot_dir=".",
                record_file=None, record=False, supersample=2,
-               motion_preview=True, msaa=None, camera=None) -> int:  # fmt: skip
-    scene = load_scene(scene_path, aspect=size[0] / max(size[1], 1), camera=camera)
+               motion_preview=True, msaa=None, camera=None, photo=None) -> int:  # fmt: skip
+    scene = load_scene(scene_path, aspect=size[0] / max(size[1], 1), camera=camera, photo=photo)
     if scene_path is None or (not Path(scene_path).exists() and scene_path in bundled_scenes()):
         scene_ref = scene_path or "demo"  # a bundled scene, by name
     else:
         scene_ref = str(Path(scene_path).resolve())
+    if scene.photo is not None and photo is not None and photo.depth:
+        from dataclasses import replace
+
+        from dofviewer.content.photo import PhotoScene
+
+        depth = str(Path(photo.depth).resolve())
+        scene_ref = PhotoScene(scene_ref, replace(photo, depth=depth))
     window = Window(size, f"dofviewer: {Path(scene.source).name}")
     try:
         app = ViewerApp(window, scene, state_file, screenshot_dir, supersample, motion_preview,

@@ -20,7 +20,12 @@ layout(location = 0) out vec4 out_color;
 
 // Narkowicz's fit of the ACES reference rendering transform: a soft shoulder that
 // keeps saturated highlights from clipping hard.
+// A photo (DISPLAY_REFERRED) was display-referred sRGB already: only clipped, so it
+// round-trips, and boosted highlights (dofviewer/content/photo.py) clip back to white.
 vec3 tone_curve(vec3 x) {
+#if DISPLAY_REFERRED
+    return clamp(x, 0.0, 1.0);
+#endif
     return clamp(x * (2.51 * x + 0.03) / (x * (2.43 * x + 0.59) + 0.14), 0.0, 1.0);
 }
 

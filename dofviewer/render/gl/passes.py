@@ -133,6 +133,11 @@ UNIFORMS: Mapping[str, Uniforms] = MappingProxyType({
         "u_source": "sampler2D", "u_weight": "float", "u_scale": "int",
     }),
     "post/copy.glsl": Uniforms({"u_source": "sampler2D"}),
+    "scene/photo.glsl": Uniforms({
+        "u_color": "sampler2D", "u_depth": "sampler2D", "u_ids": "usampler2D",
+        "u_background": "sampler2D", "u_background_depth": "sampler2D", "u_scale": "int",
+        "u_margin": "ivec2", "u_frame_size": "vec2", "u_clip_planes": "vec2",
+    }),
 })  # fmt: skip
 
 
@@ -272,8 +277,15 @@ COPY = Pass(
     "copy", ("post/copy.glsl",), ("color_source",), ("linear",), "call", "post",
     does="a texel-for-pixel copy: the benchmark's yardstick, and the HUD over the window",
 )  # fmt: skip
+PHOTO = Pass(
+    "photo", ("scene/photo.glsl",), (SCENE_INPUT,),
+    ("scene_color", "object_ids", "scene_depth", "second_layer", "second_layer_depth"),
+    "call", "scene", presets=(*PRESETS, OFF), timed_in="scene",
+    does="an RGB-D photo instead of the scene pass (and, at `final`, the second layer): "
+    "linear colour, depth layer id, depth; behind near edges the synthesised background",
+)  # fmt: skip
 #: Full-screen programs outside the real-time frame.
-TOOLS: tuple[Pass, ...] = (BASELINE, ACCUMULATE, COPY)
+TOOLS: tuple[Pass, ...] = (BASELINE, ACCUMULATE, COPY, PHOTO)
 
 #: Every timer section: the passes that are not drawn inside another.
 SECTIONS = frozenset(p.name for p in (*FRAME, *TOOLS) if not p.timed_in)

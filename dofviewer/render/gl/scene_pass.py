@@ -88,6 +88,10 @@ class ScenePass:
         self._draw_models(scene, targets, view_projection, time_s, peel=False)
         self._draw_blended_models(scene, targets, view_projection, time_s)
         ctx.disable(moderngl.DEPTH_TEST)
+        self.resolve(targets)
+
+    def resolve(self, targets: FrameTargets):
+        """Bring the antialiased scene targets to the frame's size (a photo uses it too)."""
         if targets.resolve_fbo is not None:
             multisample = {"MULTISAMPLE": targets.msaa} if targets.msaa > 1 else {}
             self._resolves.get(multisample).draw(

@@ -32,10 +32,14 @@ class Tonemap:
         view: str = "image",
         focus_peaking: bool = False,
         focus_distance_m: float = 1.0,
+        display_referred: bool = False,
     ):
         """``lens_uniforms`` (dofviewer.render.gl.dof.thin_lens_uniforms) give the CoC view and
-        focus peaking each pixel's blur."""
-        variant = self._variants.get({"VIEW": VIEWS[view], "FOCUS_PEAKING": int(focus_peaking)})
+        focus peaking each pixel's blur. ``display_referred``: a photo's linear values
+        are encoded to sRGB without the filmic curve (clipped at 1), so it comes back as
+        it was where it is in focus."""
+        variant = self._variants.get({"VIEW": VIEWS[view], "FOCUS_PEAKING": int(focus_peaking),
+                                      "DISPLAY_REFERRED": int(display_referred)})  # fmt: skip
         variant.draw(
             framebuffer,
             {"u_linear": linear, "u_color_invd": targets.color_invd, "u_depth": targets.depth_m},
