@@ -112,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_play(commands)
     _add_quality(commands)
     _add_bench(commands)
+    _add_lens(commands)
     parser.command_names = tuple(commands.choices)  # each runs commands.<name>_command
     return parser
 
@@ -249,6 +250,35 @@ def _add_bench(commands):
     )
     bench.add_argument("--scene", metavar="SCENE", help="a scene or model instead of the demo")
     bench.add_argument("--json", metavar="OUT.json", help="also write the results as JSON")
+
+
+def _add_lens(commands):
+    from dofviewer.shot.presets import LENS_SETS, SENSORS
+
+    lens = commands.add_parser(
+        "lens", help="depth-of-field calculator: hyperfocal, near and far limits (no GL)",
+        description="The zone of acceptable sharpness by the standard formulas (DOFMaster's): "
+        "H = f^2/(N c) + f, near = s(H-f)/(H+s-2f), far = s(H-f)/(H-s). The CoC limit c "
+        "defaults to the sensor diagonal / 1500.",
+        epilog="sensors: " + ", ".join(SENSORS) + ". lenses: SET-FOCAL, sets "
+        + "; ".join(f"{k} ({t})" for k, (t, _) in LENS_SETS.items())
+        + ". Example: dofviewer lens --lens cooke-s4-50 --focus-distance 3 --sensor super35",
+    )  # fmt: skip
+    lens.add_argument("--lens", metavar="NAME",
+                      help="a real prime (cooke-s4-50): its focal length, widest stop")  # fmt: skip
+    lens.add_argument("--focal-length", metavar="MM", type=positive_float,
+                      help="focal length in mm (50, or the --lens's)")  # fmt: skip
+    lens.add_argument("--f-stop", metavar="N", type=positive_float,
+                      help="f-number (2.8, or the --lens's widest)")  # fmt: skip
+    lens.add_argument("--focus-distance", metavar="M", type=positive_float, required=True,
+                      help="focus distance in metres")  # fmt: skip
+    sensor = lens.add_mutually_exclusive_group()
+    sensor.add_argument("--sensor", metavar="NAME", help="a named sensor (default full-frame)")
+    sensor.add_argument("--sensor-width", metavar="MM", type=positive_float,
+                        help="sensor width in mm (3:2 frame for the CoC limit)")  # fmt: skip
+    lens.add_argument("--coc-limit", metavar="MM", type=positive_float,
+                      help="CoC limit in mm (default: sensor diagonal / 1500)")  # fmt: skip
+    lens.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def parse_sizes(text: str) -> list[tuple[int, int]]:

@@ -211,3 +211,51 @@ def play_command(args) -> int:
 
     timeline, scene = load_timeline_and_scene(args.timeline, aspect=args.size[0] / args.size[1])
     return run_player(timeline, scene, args.size, args.state_file)
+
+
+def lens_command(args) -> int:
+    """``dofviewer lens``: the depth-of-field calculator, pure Python."""
+    import json
+
+    from dofviewer.shot.dofcalc import depth_of_field, distance_text
+    from dofviewer.shot.presets import prime_named, sensor_named
+
+    prime = sensor = None
+    try:
+        prime = prime_named(args.lens) if args.lens else None
+    except ValueError as exc:
+        raise DofError(f"--lens: {exc}") from None
+    try:
+        sensor = sensor_named(args.sensor) if args.sensor else None
+    except ValueError as exc:
+        raise DofError(f"--sensor: {exc}") from None
+    focal = args.focal_length or (prime.focal_length_mm if prime else 50.0)
+    f_stop = args.f_stop or (prime.max_f_stop if prime else 2.8)
+    if args.sensor_width:
+        width, height = args.sensor_width, None
+    else:
+        sensor = sensor or sensor_named("full-frame")
+        width, height = sensor.width_mm, sensor.height_mm
+    dof = depth_of_field(focal, f_stop, args.focus_distance, width, height, args.coc_limit)
+    if args.json:
+        print(json.dumps(dof.as_json()))
+        return 0
+    name = f"{prime.name}: " if prime else ""
+    where = sensor.title if sensor else f"{width:g} mm wide sensor"
+    infinite = math.isinf(dof.far_limit_m)
+    rows = (
+        ("lens", f"{name}{focal:g} mm at f/{f_stop:g} on {where}"),
+        ("CoC limit", f"{dof.coc_limit_mm:.4f} mm" + ("" if args.coc_limit else
+                                                     " (sensor diagonal / 1500)")),
+        ("focus", distance_text(dof.focus_distance_m)),
+        ("near limit", distance_text(dof.near_limit_m)
+         + f"   ({distance_text(dof.in_front_m)} in front)"),
+        ("far limit", distance_text(dof.far_limit_m)
+         + ("" if infinite else f"   ({distance_text(dof.behind_m)} behind)")),
+        ("depth of field", distance_text(dof.depth_of_field_m)),
+        ("hyperfocal", distance_text(dof.hyperfocal_m)
+         + f"   (focus there: sharp from {distance_text(dof.hyperfocal_m / 2)} to infinity)"),
+    )  # fmt: skip
+    for label, value in rows:
+        print(f"{label:>15}  {value}")
+    return 0

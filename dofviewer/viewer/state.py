@@ -16,6 +16,7 @@ from dofviewer.content.jsonreader import json_distance
 from dofviewer.content.scene import Scene
 from dofviewer.render.renderer import FrameSettings
 from dofviewer.shot.camera import CameraPose
+from dofviewer.shot.dofcalc import distance_text
 from dofviewer.shot.easing import (
     DEFAULT_DURATION_S,
     DEFAULT_EASING,
@@ -292,18 +293,6 @@ def _step(options, current, steps, wrap=False):
     index = nearest + steps
     index = index % len(options) if wrap else max(0, min(len(options) - 1, index))
     return options[index]
-
-
-def distance_text(distance_m: float) -> str:
-    """A focus distance as a focus puller reads it: metres from 1 m, centimetres below,
-    millimetres under 10 cm (a toy car's 23.2 mm is not "0.02 m"), "infinity" beyond."""
-    if math.isinf(distance_m):
-        return "infinity"
-    if distance_m >= 1.0:
-        return f"{distance_m:.2f} m"
-    if distance_m >= 0.1:
-        return f"{distance_m * 100:.1f} cm"
-    return f"{distance_m * 1000:.1f} mm"
 
 
 def focal_length_text(focal_length_mm: float) -> str:
