@@ -204,6 +204,7 @@ class Renderer:
             view=settings.view,
             focus_peaking=settings.focus_peaking,
             focus_distance_m=settings.focus_distance_m,
+            zone_m=_zone(settings),
             lens_uniforms=thin_lens_uniforms(
                 settings.lens, settings.focus_distance_m, t.size[0], settings.clip_m
             ),
@@ -271,3 +272,11 @@ class Renderer:
 
 def _top_down(image: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(image[::-1])
+
+
+def _zone(settings) -> tuple[float, float]:
+    """Near and far limits of acceptable sharpness (the depth view's band)."""
+    from dofviewer.shot.dofcalc import for_lens
+
+    dof = for_lens(settings.lens, max(settings.focus_distance_m, 1e-4))
+    return dof.near_limit_m, dof.far_limit_m

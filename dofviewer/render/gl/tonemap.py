@@ -32,15 +32,18 @@ class Tonemap:
         view: str = "image",
         focus_peaking: bool = False,
         focus_distance_m: float = 1.0,
+        zone_m: tuple[float, float] = (1.0, 1.0),
     ):
         """``lens_uniforms`` (dofviewer.render.gl.dof.thin_lens_uniforms) give the CoC view and
-        focus peaking each pixel's blur."""
+        focus peaking each pixel's blur; ``zone_m`` (near, far limits of acceptable
+        sharpness, dofviewer.shot.dofcalc) is the depth view's green band."""
         variant = self._variants.get({"VIEW": VIEWS[view], "FOCUS_PEAKING": int(focus_peaking)})
         variant.draw(
             framebuffer,
             {"u_linear": linear, "u_color_invd": targets.color_invd, "u_depth": targets.depth_m},
             u_exposure=2.0**exposure_ev,
             u_focus_distance=min(focus_distance_m, 1e6),
+            u_dof_zone=tuple(min(d, 1e6) for d in zone_m),
             u_offset=targets.margin,
             **lens_uniforms,
         )
