@@ -70,7 +70,7 @@ class Hud:
         if content.status:
             panels["status"] = self._text_panel(MARGIN, MARGIN, content.status)
         ring_top = h
-        if content.ring is not None:
+        if content.ring is not None and layout.ring_rect(size) is not None:
             panels["ring"] = self._ring_panel(content.ring, size)
             ring_top = layout.ring_rect(size)[1]
         if content.message:

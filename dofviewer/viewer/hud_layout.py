@@ -51,8 +51,15 @@ def ring_near_m(start_focus_m: float) -> float:
     return max((d for d in RING_DISTANCES if d <= near), default=near)
 
 
-def ring_rect(size: tuple[int, int]) -> tuple[int, int, int, int]:
+#: Windows lower than this show no ring: it would cover a third of the picture.
+RING_MIN_WINDOW_HEIGHT = 300
+
+
+def ring_rect(size: tuple[int, int]) -> tuple[int, int, int, int] | None:
+    """The ring's panel, or None in a window too small to give it room."""
     w, h = size
+    if h < RING_MIN_WINDOW_HEIGHT or w < 200:
+        return None
     width = min(w - 2 * MARGIN, RING_MAX_WIDTH)
     return ((w - width) // 2, h - MARGIN - RING_HEIGHT, width, RING_HEIGHT)
 
@@ -87,6 +94,8 @@ def distance_label(d: float) -> str:
 
 
 def contains(rect, x: float, y: float) -> bool:
+    if rect is None:
+        return False
     left, top, width, height = rect
     return left <= x < left + width and top <= y < top + height
 
