@@ -99,7 +99,23 @@ CAMERA_HELP = "for a model: which of its cameras frames the shot, by name or ind
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="dofviewer", description="Real-time depth of field and rack focus.")
+    from dofviewer.content.scene import bundled_scenes
+
+    bundled = ", ".join(f"{name} ({path.name})" for name, path in bundled_scenes().items())
+    parser = _Parser(
+        prog="dofviewer",
+        description="Real-time depth of field and rack focus.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(
+            "With no command, dofviewer opens the viewer (the same as `dofviewer view`):\n"
+            "  dofviewer                      the demo scene\n"
+            "  dofviewer demo                 a bundled scene by name\n"
+            "  dofviewer SCENE.json           your scene file, or a .gltf/.glb/.obj model\n"
+            "  dofviewer --size 800x450       any `view` option works here too\n"
+            f"Bundled scenes (by name, with or without the suffix): {bundled}.\n"
+            "In the viewer, press H for the keys. `dofviewer COMMAND --help` for each command."
+        ),
+    )
     from dofviewer import __version__
 
     parser.add_argument("--version", action="version", version=f"dofviewer {__version__}")
@@ -148,7 +164,21 @@ def _add_render(commands):
 
 
 def _add_view(commands):
-    view = commands.add_parser("view", help="open the interactive viewer (the default)")
+    view = commands.add_parser(
+        "view", help="open the interactive viewer (the default)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Open a scene in a window and pull focus by hand.",
+        epilog=(
+            "Keys (H in the window shows them all, grouped):\n"
+            "  click        pull focus to what is under the cursor (the sky: infinity)\n"
+            "  Tab          next object, near to far      1-9 / Ctrl+1-9  recall / store marks\n"
+            "  wheel, [ ]   nudge focus                   F      track the target as it moves\n"
+            "  . ,          f-stop                        = -    focal length\n"
+            "  D            depth / CoC views             Space  pause the scene's animation\n"
+            "  R            record the pull               P      screenshot    Esc  quit\n"
+            "  drag the focus ring at the bottom (or the wheel over it) to turn focus by hand"
+        ),
+    )  # fmt: skip
     view.add_argument("scene", nargs="?", metavar="SCENE", help=SCENE_HELP)
     view.add_argument("--camera", metavar="NAME|INDEX", help=CAMERA_HELP)
     view.add_argument(

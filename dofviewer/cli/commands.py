@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from dofviewer.content.scene import Scene, bundled_scenes, load_scene
+from dofviewer.content.scene import Scene, bundled_name, load_scene
 from dofviewer.errors import DofError
 from dofviewer.fileio import write_npy, write_png
 from dofviewer.render.renderer import FrameSettings
@@ -124,8 +124,8 @@ def _scene_reference(scene_arg: str | None, output: Path) -> str:
     relative to the timeline's folder."""
     if scene_arg is None:
         return "demo"
-    if not Path(scene_arg).exists() and scene_arg in bundled_scenes():
-        return scene_arg
+    if bundled_name(scene_arg):
+        return bundled_name(scene_arg)
     scene_path = Path(scene_arg).resolve()
     try:
         return os.path.relpath(scene_path, output.resolve().parent)

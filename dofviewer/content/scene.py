@@ -143,13 +143,26 @@ def bundled_scene_names() -> list[str]:
     return sorted(bundled_scenes())
 
 
+def bundled_name(path: str | Path | None) -> str | None:
+    """The bundled scene an argument names, if it is no file: ``demo`` or ``demo.json``."""
+    if path is None or Path(path).exists():
+        return None
+    bundled, text = bundled_scenes(), str(path)
+    if text in bundled:
+        return text
+    stem = Path(text).stem
+    if stem in bundled and bundled[stem].name.lower() == text.lower():
+        return stem
+    return None
+
+
 def resolve_scene_path(path: str | Path | None) -> Path:
-    """The file a scene argument names: a path, a bundled name, or the demo for None."""
+    """The file a scene argument names: a path, a bundled name (with or without its
+    suffix), or the demo for None."""
     if path is None:
         return demo_scene_path()
-    if not Path(path).exists() and str(path) in bundled_scenes():
-        return bundled_scenes()[str(path)]
-    return Path(path)
+    name = bundled_name(path)
+    return bundled_scenes()[name] if name else Path(path)
 
 
 def load_scene(path: str | Path | None = None, *, aspect: float = DEFAULT_ASPECT,

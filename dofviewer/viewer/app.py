@@ -17,7 +17,7 @@ from pathlib import Path
 import glfw
 import numpy as np
 
-from dofviewer.content.scene import bundled_scenes, load_scene
+from dofviewer.content.scene import bundled_name, load_scene
 from dofviewer.fileio import atomic_write_text, unused_path, write_png
 from dofviewer.render.gl.context import is_software_renderer
 from dofviewer.render.gl.model_draw import MAX_ANISOTROPY
@@ -48,8 +48,8 @@ def run_viewer(scene_path=None, size=(960, 540), state_file=None, screenshot_dir
                record_file=None, record=False, supersample=2,
                motion_preview=True, msaa=None, camera=None) -> int:  # fmt: skip
     scene = load_scene(scene_path, aspect=size[0] / max(size[1], 1), camera=camera)
-    if scene_path is None or (not Path(scene_path).exists() and scene_path in bundled_scenes()):
-        scene_ref = scene_path or "demo"  # a bundled scene, by name
+    if scene_path is None or bundled_name(scene_path):
+        scene_ref = bundled_name(scene_path) or "demo"  # a bundled scene, by name
     else:
         scene_ref = str(Path(scene_path).resolve())
     window = Window(size, f"dofviewer: {Path(scene.source).name}")
