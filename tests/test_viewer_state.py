@@ -253,3 +253,57 @@ def test_every_action_name_has_help_and_the_preview_policy_settles_once():
     policy.drew("final")
     assert policy.quality_for("b") is None
     assert PreviewPolicy(motion_preview=False).quality_for("c") == "final"
+
+
+def test_clicking_the_sky_while_tracking_stops_tracking_and_says_so():
+    state = ViewerState(load_scene("tracking"))
+    moving = next(o for o in state.scene.objects if o.animate)
+    index = state.scene.index_of(moving.name)
+    state.pick(index, 5.0, moving.position_at(0.0), 0.0)
+    state.toggle_tracking(0.1)
+    assert state.tracking
+    state.pick(-1, math.inf, None, 0.2)
+    assert not state.tracking and state.target is None
+    assert "tracking off" in state.message and "sky" in state.message
+    assert math.isinf(state.puller.target_m)
+
+
+def test_space_pauses_the_scene_animation_not_the_pulls():
+    state = ViewerState(load_scene("tracking"))
+    assert state.frame_settings(2.0).time_s == 2.0
+    state.toggle_animation(2.0)
+    assert state.animation_paused and "paused" in state.message
+    assert state.frame_settings(5.0).time_s == 2.0
+    state.pull_to(state.puller.target_m * 2, 5.0, None)
+    assert state.puller.is_moving(5.1)  # focus still pulls while the scene stands
+    state.toggle_animation(6.0)
+    assert state.frame_settings(7.0).time_s == pytest.approx(3.0)
+    still = ViewerState(load_scene())
+    still.toggle_animation(1.0)
+    assert not still.animation_paused and "nothing moves" in still.message
+
+
+def test_the_ring_by_hand_drops_tracking_and_the_target(state):
+    state.target, state.tracking = "ball", True
+    state.focus_by_hand(7.0, 1.0)
+    assert state.puller.target_m == pytest.approx(7.0)
+    assert not state.tracking and state.target is None and "by hand" in state.message
+
+
+def test_hud_text_at_start_up_is_readable_and_messages_fade(state):
+    from dofviewer.viewer.hud_text import MESSAGE_FADE_S, MESSAGE_HOLD_S, HudText
+
+    text = HudText()
+    settings = state.frame_settings(0.0)
+    first = text.content(0.0, state, settings, 0.0, None)
+    joined = "\n".join(first.status)
+    assert "on -" not in joined and "0 fps" not in joined and "Frame 0.0 ms" not in joined
+    assert "no target (click an object)" in joined and "Sharp " in joined
+    state.nudge(1, 0.0)
+    assert text.content(0.1, state, settings, 20.0, None).message[1] == 1.0
+    fading = text.content(MESSAGE_HOLD_S + MESSAGE_FADE_S / 2, state, settings, 20.0, None)
+    assert 0 < fading.message[1] < 1
+    assert text.content(MESSAGE_HOLD_S + MESSAGE_FADE_S + 0.1, state, settings, 20.0,
+                        None).message is None  # fmt: skip
+    state.nudge(1, 10.0)  # a new action: its message shows in full again
+    assert text.content(10.1, state, settings, 20.0, None).message[1] == 1.0
