@@ -21,17 +21,17 @@ def main(out: Path):
             work = Path(tmp)
             app = ViewerProcess(xvfb.display, work, size=(960, 540),
                                 extra_args=("--supersample", "1"))  # fmt: skip
-            app.key("Tab")
-            app.wait_until(lambda s: s["target"] and not s["pulling"], timeout=20)
-            app.key("ctrl+1")
-            app.key("Tab")
-            app.wait_until(lambda s: not s["pulling"] and "1" in s["marks"], timeout=20)
-            app.key("ctrl+2")
-            app.key("Tab", "Tab")
-            app.wait_until(lambda s: not s["pulling"], timeout=20)
-            app.key("ctrl+3")
+            previous = None
+            for slot in ("1", "2", "3"):
+                app.key("Tab")
+                app.wait_until(lambda s, p=previous: s["target"] not in (None, p)
+                               and not s["pulling"], timeout=20)  # fmt: skip
+                previous = app.state()["target"]
+                app.key(f"ctrl+{slot}")
+                app.wait_until(lambda s, n=slot: n in s["marks"], timeout=20)
             app.key("1")
-            time.sleep(0.45)
+            app.wait_until(lambda s: s["pulling"], timeout=20)
+            time.sleep(0.4)
             iio.imwrite(out / "ring-mid-pull.png", app.window_pixels())
             app.wait_until(lambda s: not s["pulling"], timeout=20)
             app.key("d")
