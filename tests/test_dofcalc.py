@@ -128,3 +128,23 @@ def test_lens_command_json_and_text(tmp_path):
     assert bad.returncode == 2 and "did you mean 'super35'" in bad.stderr
     both = run("--focus-distance", "3", "--sensor", "mft", "--sensor-width", "10")
     assert both.returncode == 2
+
+
+def test_focus_inside_the_focal_length_has_no_zone():
+    with pytest.raises(ValueError, match="beyond the focal length"):
+        depth_of_field(50, 2, 0.04)
+
+
+def test_lens_command_needs_no_opengl(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, __EGL_VENDOR_LIBRARY_FILENAMES=str(tmp_path / "none.json"),
+               EGL_PLATFORM="surfaceless", DISPLAY="")  # fmt: skip
+    out = subprocess.run([sys.executable, "-m", "dofviewer", "lens", "--focus-distance", "3",
+                          "--json"], capture_output=True, text=True, env=env, timeout=60)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    inside = subprocess.run([sys.executable, "-m", "dofviewer", "lens", "--focus-distance",
+                             "0.02"], capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert inside.returncode == 2 and "beyond the focal length" in inside.stderr

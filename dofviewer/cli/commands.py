@@ -236,7 +236,10 @@ def lens_command(args) -> int:
     else:
         sensor = sensor or sensor_named("full-frame")
         width, height = sensor.width_mm, sensor.height_mm
-    dof = depth_of_field(focal, f_stop, args.focus_distance, width, height, args.coc_limit)
+    try:
+        dof = depth_of_field(focal, f_stop, args.focus_distance, width, height, args.coc_limit)
+    except ValueError as exc:
+        raise DofError(f"--focus-distance: {exc}") from None
     if args.json:
         print(json.dumps(dof.as_json()))
         return 0

@@ -278,5 +278,8 @@ def _zone(settings) -> tuple[float, float]:
     """Near and far limits of acceptable sharpness (the depth view's band)."""
     from dofviewer.shot.dofcalc import for_lens
 
-    dof = for_lens(settings.lens, max(settings.focus_distance_m, 1e-4))
+    try:
+        dof = for_lens(settings.lens, settings.focus_distance_m)
+    except ValueError:  # focus inside the focal length: the formulas have no zone
+        return settings.focus_distance_m, settings.focus_distance_m
     return dof.near_limit_m, dof.far_limit_m

@@ -83,8 +83,12 @@ def depth_of_field(focal_length_mm: float, f_stop: float, focus_distance_m: floa
                         ("sensor_width_mm", sensor_width_mm)):  # fmt: skip
         if not (math.isfinite(value) and value > 0):
             raise ValueError(f"{name} must be a finite number > 0 (got {value})")
-    if not focus_distance_m > 0:
-        raise ValueError(f"focus_distance_m must be > 0 (got {focus_distance_m})")
+    if not focus_distance_m * 1000.0 > focal_length_mm:
+        # Inside the focal length the formulas put the near limit beyond focus: no answer.
+        raise ValueError(
+            f"focus distance must be beyond the focal length ({focal_length_mm / 1000:g} m), "
+            f"got {focus_distance_m:g} m"
+        )
     c = coc_limit_mm
     if c is None:
         c = default_coc_limit_mm(sensor_width_mm, sensor_height_mm)

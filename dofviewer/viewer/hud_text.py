@@ -71,11 +71,14 @@ class HudText:
         lens_text = f"f/{lens.f_stop:g}   {focal_length_text(lens.focal_length_mm)}   " + (
             f"{lens.aperture_blades} blades" if lens.aperture_blades else "round"
         ) + f"   {lens.sensor_width_mm:g} mm sensor"
-        dof = for_lens(lens, shown_m)
+        try:
+            dof = for_lens(lens, shown_m)
+        except ValueError:  # focus inside the focal length (a macro model's camera)
+            dof = None
         target = (f"on {s.target}" if s.target else "no target (click an object)")
         status = [
             f"Focus {focus}{pulling}   {target}" + ("   [tracking]" if s.tracking else ""),
-            zone_text(dof),
+            zone_text(dof) if dof else "Sharp: no zone (focus inside the focal length)",
             lens_text,
             f"Pull {s.easing}, {s.duration_s:g} s   View {s.debug_view}"
             + ("   peaking" if s.focus_peaking else ""),
@@ -92,11 +95,12 @@ class HudText:
         marks = tuple(
             (slot, m.distance_m, m.target or "") for slot, m in sorted(s.marks.items())
         )  # fmt: skip
+        zone = (dof.near_limit_m, dof.far_limit_m) if dof else (shown_m, shown_m)
         ring = RingView(s.ring_near_m, shown_m, s.puller.target_m if not player else shown_m,
-                        (dof.near_limit_m, dof.far_limit_m), marks)  # fmt: skip
+                        zone, marks)  # fmt: skip
         legend = None
         if s.debug_view == "depth":
-            legend = ("depth", (round(dof.near_limit_m, 3), round(dof.far_limit_m, 3)))
+            legend = ("depth", (round(zone[0], 3), round(zone[1], 3)))
         elif s.debug_view == "coc":
             legend = ("coc", MAX_COC_RADIUS_PX)
         return HudContent(
