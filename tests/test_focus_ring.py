@@ -43,11 +43,12 @@ def test_dragging_the_ring_pulls_focus_by_hand(viewer):
     expected = start["ring_near_m"] / (1 - (x0 + 80 - left - RING_INSET) / (width - 2 * RING_INSET))
     assert farther["focus_target_m"] == pytest.approx(expected, rel=0.03)
     drag(app, x0 + 80, top + height // 2, -160)
-    nearer = app.wait_until(lambda s: s["focus_target_m"] < start["focus_target_m"] * 0.9,
+    end = start["ring_near_m"] / (1 - (x0 - 80 - left - RING_INSET) / (width - 2 * RING_INSET))
+    nearer = app.wait_until(lambda s: s["focus_target_m"] == pytest.approx(end, rel=0.03),
                             what="a drag to the left to pull focus nearer")  # fmt: skip
-    assert nearer["focus_target_m"] < farther["focus_target_m"]
+    assert nearer["focus_target_m"] < start["focus_target_m"] < farther["focus_target_m"]
     # The wheel over the ring turns it too: up is farther.
-    before = app.state()["focus_target_m"]
+    before = nearer["focus_target_m"]
     app._xdotool("mousemove", "--window", app.window, "--sync", str(x0), str(top + 10))
     app._xdotool("click", "4")
     app.wait_until(lambda s: s["focus_target_m"] > before, what="the wheel over the ring")
