@@ -148,3 +148,19 @@ def test_lens_command_needs_no_opengl(tmp_path):
     inside = subprocess.run([sys.executable, "-m", "dofviewer", "lens", "--focus-distance",
                              "0.02"], capture_output=True, text=True, timeout=60)  # fmt: skip
     assert inside.returncode == 2 and "beyond the focal length" in inside.stderr
+
+
+def test_render_takes_lens_and_sensor_names():
+    from dofviewer.cli import build_parser
+    from dofviewer.cli.commands import settings_from_options
+    from dofviewer.content.scene import load_scene
+
+    parser = build_parser()
+    args = parser.parse_args(["render", "-o", "x.png", "--lens", "ultra-prime-85",
+                              "--sensor", "super35", "--f-stop", "4"])  # fmt: skip
+    lens = settings_from_options(load_scene(), args).lens
+    assert (lens.focal_length_mm, lens.f_stop) == (85, 4)  # the option over the lens's T1.9
+    assert (lens.sensor_width_mm, lens.sensor_height_mm) == (24.89, 18.66)
+    bad = parser.parse_args(["render", "-o", "x.png", "--lens", "ultra-prime-86"])
+    with pytest.raises(DofError, match="--lens: unknown lens 'ultra-prime-86'"):
+        settings_from_options(load_scene(), bad)

@@ -92,6 +92,10 @@ def add_lens_options(parser: argparse.ArgumentParser):
     parser.add_argument(
         "--blades", metavar="N", type=blade_count, help="aperture blades: 0 = round, or 3..16"
     )
+    parser.add_argument("--lens", metavar="NAME",
+                        help="a real prime (cooke-s4-50; see `dofviewer lens --help`)")  # fmt: skip
+    parser.add_argument("--sensor", metavar="NAME",
+                        help="a named sensor (super35, full-frame, ...)")  # fmt: skip
 
 
 SCENE_HELP = "scene JSON, model (.gltf, .glb, .obj) or bundled name (default: the demo)"

@@ -16,8 +16,23 @@ from dofviewer.shot.easing import MIN_FOCUS_DISTANCE_M
 
 def settings_from_options(scene: Scene, args) -> FrameSettings:
     """The scene's own camera, with the lens and focus options the user gave applied."""
+    from dofviewer.shot.presets import prime_named, sensor_named
+
     settings = FrameSettings.from_scene(scene)
-    lens_changes = {
+    lens_changes = {}
+    try:
+        if getattr(args, "lens", None):
+            prime = prime_named(args.lens)
+            lens_changes.update(focal_length_mm=prime.focal_length_mm, f_stop=prime.max_f_stop)
+    except ValueError as exc:
+        raise DofError(f"--lens: {exc}") from None
+    try:
+        if getattr(args, "sensor", None):
+            sensor = sensor_named(args.sensor)
+            lens_changes.update(sensor_width_mm=sensor.width_mm, sensor_height_mm=sensor.height_mm)
+    except ValueError as exc:
+        raise DofError(f"--sensor: {exc}") from None
+    lens_changes |= {
         field: value
         for field, value in (
             ("f_stop", args.f_stop),
