@@ -77,3 +77,20 @@ def test_marks_are_drawn_on_the_ring_at_their_distances(viewer):
     for x, want in zip(drawn, expected, strict=True):
         assert abs(x - want) <= 2.0, (drawn, expected)
     assert all(math.isfinite(d) for d in distances)
+
+
+def test_help_overlay_fits_640x360_and_leaves_the_hud_visible(viewer):
+    """The real window's HUD layout (from the state file) with the help open."""
+    from dofviewer.viewer.hud_layout import intersects
+
+    app = viewer(size=SIZE)
+    app.key("h")
+    hud = app.wait_until(lambda s: "help" in s["hud"], what="the help overlay")["hud"]
+    left, top, width, height = hud["help"]
+    assert left >= 0 and top >= 0 and left + width <= SIZE[0] and top + height <= SIZE[1]
+    assert not intersects(hud["help"], hud["status"]) and not intersects(hud["help"], hud["ring"])
+    pixels = app.window_pixels()
+    # The panel is drawn where the layout says: dark, with the group titles' blue in it.
+    panel = pixels[top : top + height, left : left + width].astype(int)
+    blue = (panel[..., 2] > 200) & (panel[..., 0] < 160)
+    assert blue.sum() > 50
