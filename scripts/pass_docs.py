@@ -1,10 +1,11 @@
-"""Write the README's pass table and docs/passes.md from the pass table.
+"""Write docs/dof-passes.md's pass table and docs/passes.md from the pass table.
 
     python scripts/pass_docs.py          # rewrite both
     python scripts/pass_docs.py --check  # exit 1 if either is out of date
 
-The table is dofviewer/render/gl/passes.py; edit it there, never the generated text. The README
-gets a table between its ``<!-- passes:begin -->`` and ``<!-- passes:end -->`` markers;
+The table is dofviewer/render/gl/passes.py; edit it there, never the generated text.
+docs/dof-passes.md (the design notes the README links) gets a table between its
+``<!-- passes:begin -->`` and ``<!-- passes:end -->`` markers;
 docs/passes.md is generated whole: a Mermaid flowchart of textures and passes, the same
 table, and each full-screen program's uniform schema. tests/test_passes.py fails when
 either file differs from what this writes.
@@ -20,7 +21,7 @@ from dofviewer.render.gl import passes
 from dofviewer.render.gl.passes import FRAME, OFF, PRESETS, SCENE_INPUT, TOOLS, UNIFORMS, Pass
 
 ROOT = Path(__file__).resolve().parents[1]
-README = ROOT / "README.md"
+README = ROOT / "docs" / "dof-passes.md"  # the notes that carry the table
 DOC = ROOT / "docs" / "passes.md"
 BEGIN, END = "<!-- passes:begin -->", "<!-- passes:end -->"
 NOTICE = (
@@ -66,7 +67,7 @@ def readme_block() -> str:
         "",
         "In this order; *once per view* passes run again only when the scene or the camera "
         "moves. The textures are `FrameTargets`' (`dofviewer/render/gl/targets.py`). "
-        "[docs/passes.md](docs/passes.md) draws them as a diagram and lists each pass's "
+        "[passes.md](passes.md) draws them as a diagram and lists each pass's "
         "uniforms.",
         END,
     ])  # fmt: skip
@@ -77,7 +78,7 @@ def updated_readme(text: str) -> str:
     head, begin, rest = text.partition(BEGIN)
     _, end, tail = rest.partition(END)
     if not (begin and end):
-        raise SystemExit(f"README.md: no {BEGIN} ... {END} block")
+        raise SystemExit(f"docs/dof-passes.md: no {BEGIN} ... {END} block")
     return head + readme_block() + tail
 
 

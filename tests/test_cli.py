@@ -74,7 +74,8 @@ def test_no_opengl_is_one_line_exit_2(tmp_path):
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
 
 
-@pytest.mark.parametrize("args", [[], ["demo"], ["--size", "320x180"], ["toycar", "--camera", "1"]])
+@pytest.mark.parametrize("args", [[], ["demo"], ["demo.json"], ["--size", "320x180"],
+                                  ["toycar", "--camera", "1"]])  # fmt: skip
 def test_anything_but_a_command_opens_the_viewer(tmp_path, args):
     """`dofviewer`, `dofviewer demo`, `dofviewer --size 800x450` are `dofviewer view ...`:
     without a display each ends in view's own one-line error, not a usage error."""
@@ -82,3 +83,32 @@ def test_anything_but_a_command_opens_the_viewer(tmp_path, args):
     result = dofviewer(*args, env=env)
     assert result.returncode == 2
     assert "cannot open a window" in result.stderr, result.stderr
+
+
+def test_help_lists_bundled_scenes_and_the_shorthands_and_view_help_the_keys():
+    top = dofviewer("--help")
+    assert top.returncode == 0
+    for text in ("demo (demo.json)", "toycar", "tracking", "dofviewer SCENE.json",
+                 "--size 800x450", "press H"):  # fmt: skip
+        assert text in top.stdout, text
+    view = dofviewer("view", "--help").stdout
+    assert "Keys (H in the window" in view and "Ctrl+1-9" in view and "Space" in view
+
+
+def test_bundled_names_resolve_with_or_without_their_suffix(tmp_path):
+    from dofviewer.content.scene import bundled_name, resolve_scene_path
+
+    assert bundled_name("demo") == bundled_name("demo.json") == "demo"
+    assert bundled_name("toycar.glb") == "toycar" and bundled_name("toycar.json") is None
+    assert resolve_scene_path("tracking.json") == resolve_scene_path("tracking")
+    out = tmp_path / "x.png"
+    result = dofviewer("render", "tracking.json", "-o", out, "--size", "64x36")
+    assert result.returncode == 0, result.stderr
+
+
+def test_quality_says_small_settings_may_explain_a_no():
+    from dofviewer.measurement.quality import small_settings_note
+
+    assert small_settings_note((480, 270), 256) is None
+    note = small_settings_note((160, 90), 32)
+    assert "160x90" in note and "32" in note and "480x270" in note

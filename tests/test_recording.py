@@ -175,3 +175,37 @@ def test_play_pauses_and_scrubs(viewer, pull_file):
     app.key("Right")
     assert app.wait_until(lambda s: s["playback_time_s"] == pytest.approx(1.0), what="scrub")
     assert before > 0
+
+
+def test_plot_labels_destinations_bands_the_dof_and_keeps_the_legend_off_the_curve(pull_file):
+    from matplotlib import pyplot as plt
+    from matplotlib.collections import PolyCollection
+
+    from dofviewer.cli.plot import build_figure
+    from dofviewer.shot.timeline import load_timeline_and_scene
+
+    timeline, scene = load_timeline_and_scene(pull_file)
+    fig, ax = build_figure(timeline, scene)
+    try:
+        fig.canvas.draw()
+        # The legend sits outside the axes, so it cannot cover the curve.
+        legend = ax.get_legend().get_window_extent()
+        assert not legend.overlaps(ax.get_window_extent())
+        # Each pull's label at its destination: the end of the pull, at its distance.
+        focus = [k for k in timeline.keyframes if isinstance(k, FocusKey)]
+        labels = {t.get_text(): t.xy for t in ax.texts if t.get_text().startswith("to ")}
+        assert set(labels) == {"to crate", "to point"}
+        for key in focus:
+            x, y = labels[f"to {key.target or 'point'}"]
+            assert x == pytest.approx(key.time_s + key.duration_s)
+            assert y == pytest.approx(1 / key.distance_m, rel=1e-3)
+        # The depth-of-field band surrounds the focus curve.
+        band = next(c for c in ax.collections if isinstance(c, PolyCollection))
+        curve = next(line for line in ax.lines if line.get_label() == "focus").get_xydata()
+        path = band.get_paths()[0]
+        inside = path.contains_points(curve[5:-5], radius=1e-9)
+        assert inside.mean() > 0.95
+        # Subjects' distances as horizontal lines, named.
+        assert any(t.get_text().startswith("crate ") for t in ax.texts)
+    finally:
+        plt.close(fig)

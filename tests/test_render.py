@@ -323,10 +323,22 @@ def test_depth_view_darkens_with_distance_and_marks_the_focus_distance(gl):
     near = np.nanargmin(np.where(np.isfinite(frame.depth), frame.depth, np.nan))
     far = np.nanargmax(np.where(np.isfinite(frame.depth), frame.depth, np.nan))
     assert image.reshape(-1, 3)[near].sum() > image.reshape(-1, 3)[far].sum()
-    green = (image[..., 1] > 150) & (image[..., 0] < 100) & (image[..., 2] < 100)
-    assert green.any() and grey.mean() > 0.9
+    # The focus distance: a pure green line ((0.1, 0.9, 0.2) linear).
+    line = (image[..., 0] < 40) & (image[..., 1] > 200) & (image[..., 2] < 70)
     focus = frame.settings.focus_distance_m
-    assert np.all(np.abs(np.log2(frame.depth[green] / focus)) < 0.05)
+    assert line.any()
+    assert np.all(np.abs(np.log2(frame.depth[line] / focus)) < 0.05)
+    # The zone of acceptable sharpness (the calculator's near and far limits) is tinted
+    # green; all else stays grey.
+    from dofviewer.shot.dofcalc import for_lens
+
+    zone = for_lens(frame.settings.lens, focus)
+    depth = frame.depth
+    inside = (depth > zone.near_limit_m * 1.02) & (depth < zone.far_limit_m / 1.02) & ~line
+    outside = (depth < zone.near_limit_m / 1.02) | (depth > zone.far_limit_m * 1.02)
+    assert inside.sum() > 200 and outside.sum() > 0.5 * depth.size
+    assert np.all(image[inside][:, 1] > image[inside][:, 0] + 20)
+    assert grey[outside].mean() > 0.99
 
 
 def test_coc_view_paints_near_field_orange_and_far_field_blue(gl):

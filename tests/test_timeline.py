@@ -379,22 +379,22 @@ def test_scrubbing_a_long_tracking_shot_gives_the_same_floats():
         assert sampler.sample(t).focus_distance_m == fresh[t], t
 
 
-def _readme_json_after(heading: str) -> str:
-    """The first ```json block after ``heading`` in README.md."""
+def _readme_json_after(heading: str, doc: str) -> str:
+    """The first ```json block after ``heading`` in docs/``doc`` (the format's notes)."""
     from pathlib import Path
 
-    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    text = (Path(__file__).resolve().parents[1] / "docs" / doc).read_text(encoding="utf-8")
     section = text[text.index(heading) :]
     start = section.index("```json\n") + len("```json\n")
     return section[start : section.index("```", start)]
 
 
 def test_the_readme_timeline_example_is_a_valid_timeline_for_the_demo():
-    """The README is the format's one specification: its example must read and play."""
+    """docs/timelines.md is the format's one specification: its example must read and play."""
     from dofviewer.content.scene import load_scene
     from dofviewer.shot.timeline import TimelineSampler, parse_timeline
 
-    timeline = parse_timeline(_readme_json_after("### Timeline files"), "README.md")
+    timeline = parse_timeline(_readme_json_after("## Timeline files", "timelines.md"), "README.md")
     scene = load_scene(timeline.scene_path("README.md"))
     timeline.check_against(scene)
     assert {k.kind for k in timeline.keyframes} == {"focus", "lens", "tracking", "camera"}
@@ -404,5 +404,5 @@ def test_the_readme_timeline_example_is_a_valid_timeline_for_the_demo():
 def test_the_readme_scene_example_is_a_valid_scene():
     from dofviewer.content.scene import parse_scene
 
-    scene = parse_scene(_readme_json_after("## Scene files"), "README.md")
+    scene = parse_scene(_readme_json_after("# Scene files", "scene-files.md"), "README.md")
     assert {o.shape for o in scene.objects} >= {"sphere", "box", "plane"}

@@ -153,7 +153,11 @@ def test_the_window_shows_the_settled_frame_and_keeps_showing_it(viewer, demo_vi
     time.sleep(0.5)
     later = app.window_pixels()
     assert landed.shape == later.shape == shot.shape
-    hud_free = slice(80, 150)  # rows between the status panel and the bottom message
+    # The rows between the status panel and the bottom message (the HUD's own layout).
+    hud = state["hud"]
+    status_bottom = hud["status"][1] + hud["status"][3]
+    hud_free = slice(status_bottom, hud.get("message", [0, 180])[1])
+    assert hud_free.stop - hud_free.start >= 40
     for window in (landed, later):
         diff = np.abs(window[hud_free].astype(int) - shot[hud_free].astype(int))
         assert diff.max() <= 1, f"window differs from the frame: max {diff.max()}"

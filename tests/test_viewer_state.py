@@ -14,7 +14,7 @@ from dofviewer.viewer.bindings import (
     Action,
     action_for_key,
     action_for_scroll,
-    help_lines,
+    help_groups,
 )
 from dofviewer.viewer.state import NUDGE_DIOPTERS, Candidate, ViewerState
 
@@ -41,11 +41,45 @@ def test_wheel_nudges_and_shift_wheel_dollies():
     assert action_for_scroll(0.0, 0) is None
 
 
-def test_help_lists_every_bound_action():
-    described = " ".join(keys for keys, _ in help_lines())
-    for binding in BINDINGS:
-        assert binding.keys in described
-    assert len({b.action.name for b in BINDINGS}) + 5 == len(help_lines())
+def test_help_groups_list_every_bound_action_once_and_the_mouse():
+    from dofviewer.viewer.bindings import HELP_GROUPS
+
+    titles = [title for title, _ in help_groups()]
+    assert titles == ["Focus", "Lens", "Camera", "Views", "Recording", "Mouse"]
+    grouped = [name for _, names in HELP_GROUPS for name in names]
+    assert sorted(grouped) == sorted({b.action.name for b in BINDINGS})
+    mouse = dict(help_groups())["Mouse"]
+    assert {"Click", "Drag ring", "Wheel", "Right drag", "Middle drag"} <= dict(mouse).keys()
+
+
+@pytest.mark.parametrize("size", [(640, 360), (960, 540), (1280, 720), (1920, 1080)])
+def test_help_overlay_fits_between_the_status_and_the_ring(size):
+    """The panel's bounds from the HUD layout: inside the window, clear of the status
+    panel (five lines, as at start-up) and of the follow-focus ring."""
+    from dofviewer.viewer import hud_layout as layout
+
+    status = layout.status_rect(["Focus 4.00 m   no target (click an object)"] * 5)
+    ring = layout.ring_rect(size)
+    top, bottom = status[1] + status[3] + 4, ring[1] - 4
+    panel = layout.help_layout(help_groups(), size, top, bottom)
+    left, upper, width, height = panel.rect
+    assert 0 <= left and left + width <= size[0] and upper >= top and upper + height <= bottom
+    assert not layout.intersects(panel.rect, status) and not layout.intersects(panel.rect, ring)
+    rows = sum(len(c[2]) for c in panel.columns)
+    assert rows == sum(len(r) + 1 for _, r in help_groups())  # every row is drawn
+    if size == (640, 360):
+        assert panel.font_size >= 10 and len(panel.columns) == 3
+
+
+def test_focus_ring_scale_is_even_in_dioptres():
+    from dofviewer.viewer.hud_layout import FocusScale, ring_ticks
+
+    scale = FocusScale(100, 400, near_m=0.5)
+    assert scale.x_of(0.5) == 100 and scale.x_of(math.inf) == 500
+    assert scale.x_of(1.0) == pytest.approx(300)  # 1 D of 2 D: halfway
+    assert scale.distance_at(300) == pytest.approx(1.0) and math.isinf(scale.distance_at(500))
+    ticks = ring_ticks(scale, lambda text: 6 * len(text))
+    assert ticks[0] == math.inf and min(ticks) >= 0.5 and 1.0 in ticks
 
 
 def test_no_key_is_bound_twice():
@@ -219,3 +253,57 @@ def test_every_action_name_has_help_and_the_preview_policy_settles_once():
     policy.drew("final")
     assert policy.quality_for("b") is None
     assert PreviewPolicy(motion_preview=False).quality_for("c") == "final"
+
+
+def test_clicking_the_sky_while_tracking_stops_tracking_and_says_so():
+    state = ViewerState(load_scene("tracking"))
+    moving = next(o for o in state.scene.objects if o.animate)
+    index = state.scene.index_of(moving.name)
+    state.pick(index, 5.0, moving.position_at(0.0), 0.0)
+    state.toggle_tracking(0.1)
+    assert state.tracking
+    state.pick(-1, math.inf, None, 0.2)
+    assert not state.tracking and state.target is None
+    assert "tracking off" in state.message and "sky" in state.message
+    assert math.isinf(state.puller.target_m)
+
+
+def test_space_pauses_the_scene_animation_not_the_pulls():
+    state = ViewerState(load_scene("tracking"))
+    assert state.frame_settings(2.0).time_s == 2.0
+    state.toggle_animation(2.0)
+    assert state.animation_paused and "paused" in state.message
+    assert state.frame_settings(5.0).time_s == 2.0
+    state.pull_to(state.puller.target_m * 2, 5.0, None)
+    assert state.puller.is_moving(5.1)  # focus still pulls while the scene stands
+    state.toggle_animation(6.0)
+    assert state.frame_settings(7.0).time_s == pytest.approx(3.0)
+    still = ViewerState(load_scene())
+    still.toggle_animation(1.0)
+    assert not still.animation_paused and "nothing moves" in still.message
+
+
+def test_the_ring_by_hand_drops_tracking_and_the_target(state):
+    state.target, state.tracking = "ball", True
+    state.focus_by_hand(7.0, 1.0)
+    assert state.puller.target_m == pytest.approx(7.0)
+    assert not state.tracking and state.target is None and "by hand" in state.message
+
+
+def test_hud_text_at_start_up_is_readable_and_messages_fade(state):
+    from dofviewer.viewer.hud_text import MESSAGE_FADE_S, MESSAGE_HOLD_S, HudText
+
+    text = HudText()
+    settings = state.frame_settings(0.0)
+    first = text.content(0.0, state, settings, 0.0, None)
+    joined = "\n".join(first.status)
+    assert "on -" not in joined and "0 fps" not in joined and "Frame 0.0 ms" not in joined
+    assert "no target (click an object)" in joined and "Sharp " in joined
+    state.nudge(1, 0.0)
+    assert text.content(0.1, state, settings, 20.0, None).message[1] == 1.0
+    fading = text.content(MESSAGE_HOLD_S + MESSAGE_FADE_S / 2, state, settings, 20.0, None)
+    assert 0 < fading.message[1] < 1
+    assert text.content(MESSAGE_HOLD_S + MESSAGE_FADE_S + 0.1, state, settings, 20.0,
+                        None).message is None  # fmt: skip
+    state.nudge(1, 10.0)  # a new action: its message shows in full again
+    assert text.content(10.1, state, settings, 20.0, None).message[1] == 1.0

@@ -23,7 +23,7 @@ import pytest
 class Xvfb:
     """A private X server for the session; ``display`` is e.g. ':7'."""
 
-    def __init__(self):
+    def __init__(self, screen: str = "1280x800x24"):
         missing = [tool for tool in ("Xvfb", "xdotool") if shutil.which(tool) is None]
         if missing:
             message = f"window tests need {' and '.join(missing)} (apt-get install xvfb xdotool)"
@@ -32,7 +32,7 @@ class Xvfb:
             pytest.skip(message)
         read_fd, write_fd = os.pipe()
         self.process = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+            ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", screen, "-nolisten", "tcp"],
             pass_fds=[write_fd], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         os.close(write_fd)

@@ -94,6 +94,10 @@ def add_lens_options(parser: argparse.ArgumentParser):
     parser.add_argument(
         "--blades", metavar="N", type=blade_count, help="aperture blades: 0 = round, or 3..16"
     )
+    parser.add_argument("--lens", metavar="NAME",
+                        help="a real prime (cooke-s4-50; see `dofviewer lens --help`)")  # fmt: skip
+    parser.add_argument("--sensor", metavar="NAME",
+                        help="a named sensor (super35, full-frame, ...)")  # fmt: skip
 
 
 SCENE_HELP = (
@@ -147,7 +151,23 @@ CAMERA_HELP = "for a model: which of its cameras frames the shot, by name or ind
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="dofviewer", description="Real-time depth of field and rack focus.")
+    from dofviewer.content.scene import bundled_scenes
+
+    bundled = ", ".join(f"{name} ({path.name})" for name, path in bundled_scenes().items())
+    parser = _Parser(
+        prog="dofviewer",
+        description="Real-time depth of field and rack focus.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(
+            "With no command, dofviewer opens the viewer (the same as `dofviewer view`):\n"
+            "  dofviewer                      the demo scene\n"
+            "  dofviewer demo                 a bundled scene by name\n"
+            "  dofviewer SCENE.json           your scene file, or a .gltf/.glb/.obj model\n"
+            "  dofviewer --size 800x450       any `view` option works here too\n"
+            f"Bundled scenes (by name, with or without the suffix): {bundled}.\n"
+            "In the viewer, press H for the keys. `dofviewer COMMAND --help` for each command."
+        ),
+    )
     from dofviewer import __version__
 
     parser.add_argument("--version", action="version", version=f"dofviewer {__version__}")
@@ -161,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_quality(commands)
     _add_bench(commands)
     _add_check(commands)
+    _add_lens(commands)
     parser.command_names = tuple(commands.choices)  # each runs commands.<name>_command
     return parser
 
@@ -196,7 +217,21 @@ def _add_render(commands):
 
 
 def _add_view(commands):
-    view = commands.add_parser("view", help="open the interactive viewer (the default)")
+    view = commands.add_parser(
+        "view", help="open the interactive viewer (the default)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Open a scene in a window and pull focus by hand.",
+        epilog=(
+            "Keys (H in the window shows them all, grouped):\n"
+            "  click        pull focus to what is under the cursor (the sky: infinity)\n"
+            "  Tab          next object, near to far      1-9 / Ctrl+1-9  recall / store marks\n"
+            "  wheel, [ ]   nudge focus                   F      track the target as it moves\n"
+            "  . ,          f-stop                        = -    focal length\n"
+            "  D            depth / CoC views             Space  pause the scene's animation\n"
+            "  R            record the pull               P      screenshot    Esc  quit\n"
+            "  drag the focus ring at the bottom (or the wheel over it) to turn focus by hand"
+        ),
+    )  # fmt: skip
     view.add_argument("scene", nargs="?", metavar="SCENE", help=SCENE_HELP)
     view.add_argument("--camera", metavar="NAME|INDEX", help=CAMERA_HELP)
     view.add_argument("--size", type=parse_size, default=None, metavar="WxH",
@@ -318,6 +353,35 @@ def _add_check(commands):
                        help="write DIR/index.html (the images) and DIR/junit.xml")  # fmt: skip
     check.add_argument("--jobs", type=int, default=1, metavar="N",
                        help="render in N processes (1)")  # fmt: skip
+
+
+def _add_lens(commands):
+    from dofviewer.shot.presets import LENS_SETS, SENSORS
+
+    lens = commands.add_parser(
+        "lens", help="depth-of-field calculator: hyperfocal, near and far limits (no GL)",
+        description="The zone of acceptable sharpness by the standard formulas (DOFMaster's): "
+        "H = f^2/(N c) + f, near = s(H-f)/(H+s-2f), far = s(H-f)/(H-s). The CoC limit c "
+        "defaults to the sensor diagonal / 1500.",
+        epilog="sensors: " + ", ".join(SENSORS) + ". lenses: SET-FOCAL, sets "
+        + "; ".join(f"{k} ({t})" for k, (t, _) in LENS_SETS.items())
+        + ". Example: dofviewer lens --lens cooke-s4-50 --focus-distance 3 --sensor super35",
+    )  # fmt: skip
+    lens.add_argument("--lens", metavar="NAME",
+                      help="a real prime (cooke-s4-50): its focal length, widest stop")  # fmt: skip
+    lens.add_argument("--focal-length", metavar="MM", type=positive_float,
+                      help="focal length in mm (50, or the --lens's)")  # fmt: skip
+    lens.add_argument("--f-stop", metavar="N", type=positive_float,
+                      help="f-number (2.8, or the --lens's widest)")  # fmt: skip
+    lens.add_argument("--focus-distance", metavar="M", type=positive_float, required=True,
+                      help="focus distance in metres")  # fmt: skip
+    sensor = lens.add_mutually_exclusive_group()
+    sensor.add_argument("--sensor", metavar="NAME", help="a named sensor (default full-frame)")
+    sensor.add_argument("--sensor-width", metavar="MM", type=positive_float,
+                        help="sensor width in mm (3:2 frame for the CoC limit)")  # fmt: skip
+    lens.add_argument("--coc-limit", metavar="MM", type=positive_float,
+                      help="CoC limit in mm (default: sensor diagonal / 1500)")  # fmt: skip
+    lens.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def parse_sizes(text: str) -> list[tuple[int, int]]:

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from dofviewer.content.scene import Scene, bundled_scenes, load_scene
+from dofviewer.content.scene import Scene, bundled_name, load_scene
 from dofviewer.errors import DofError
 from dofviewer.fileio import write_npy, write_png
 from dofviewer.render.renderer import FrameSettings
@@ -16,8 +16,23 @@ from dofviewer.shot.easing import MIN_FOCUS_DISTANCE_M
 
 def settings_from_options(scene: Scene, args) -> FrameSettings:
     """The scene's own camera, with the lens and focus options the user gave applied."""
+    from dofviewer.shot.presets import prime_named, sensor_named
+
     settings = FrameSettings.from_scene(scene)
-    lens_changes = {
+    lens_changes = {}
+    try:
+        if getattr(args, "lens", None):
+            prime = prime_named(args.lens)
+            lens_changes.update(focal_length_mm=prime.focal_length_mm, f_stop=prime.max_f_stop)
+    except ValueError as exc:
+        raise DofError(f"--lens: {exc}") from None
+    try:
+        if getattr(args, "sensor", None):
+            sensor = sensor_named(args.sensor)
+            lens_changes.update(sensor_width_mm=sensor.width_mm, sensor_height_mm=sensor.height_mm)
+    except ValueError as exc:
+        raise DofError(f"--sensor: {exc}") from None
+    lens_changes |= {
         field: value
         for field, value in (
             ("f_stop", args.f_stop),
@@ -190,8 +205,8 @@ def _scene_reference(scene_arg: str | None, output: Path, scene: Scene | None = 
         return PhotoScene(_scene_reference(scene_arg, output), replace(options, depth=depth))
     if scene_arg is None:
         return "demo"
-    if not Path(scene_arg).exists() and scene_arg in bundled_scenes():
-        return scene_arg
+    if bundled_name(scene_arg):
+        return bundled_name(scene_arg)
     scene_path = Path(scene_arg).resolve()
     try:
         return os.path.relpath(scene_path, output.resolve().parent)
@@ -293,3 +308,54 @@ def check_command(args) -> int:
     manifest = load_manifest(args.manifest)
     return check(manifest, keyword=args.keyword, update=args.update, jobs=args.jobs,
                  report_dir=args.report)  # fmt: skip
+
+
+def lens_command(args) -> int:
+    """``dofviewer lens``: the depth-of-field calculator, pure Python."""
+    import json
+
+    from dofviewer.shot.dofcalc import depth_of_field, distance_text
+    from dofviewer.shot.presets import prime_named, sensor_named
+
+    prime = sensor = None
+    try:
+        prime = prime_named(args.lens) if args.lens else None
+    except ValueError as exc:
+        raise DofError(f"--lens: {exc}") from None
+    try:
+        sensor = sensor_named(args.sensor) if args.sensor else None
+    except ValueError as exc:
+        raise DofError(f"--sensor: {exc}") from None
+    focal = args.focal_length or (prime.focal_length_mm if prime else 50.0)
+    f_stop = args.f_stop or (prime.max_f_stop if prime else 2.8)
+    if args.sensor_width:
+        width, height = args.sensor_width, None
+    else:
+        sensor = sensor or sensor_named("full-frame")
+        width, height = sensor.width_mm, sensor.height_mm
+    try:
+        dof = depth_of_field(focal, f_stop, args.focus_distance, width, height, args.coc_limit)
+    except ValueError as exc:
+        raise DofError(f"--focus-distance: {exc}") from None
+    if args.json:
+        print(json.dumps(dof.as_json()))
+        return 0
+    name = f"{prime.name}: " if prime else ""
+    where = sensor.title if sensor else f"{width:g} mm wide sensor"
+    infinite = math.isinf(dof.far_limit_m)
+    rows = (
+        ("lens", f"{name}{focal:g} mm at f/{f_stop:g} on {where}"),
+        ("CoC limit", f"{dof.coc_limit_mm:.4f} mm" + ("" if args.coc_limit else
+                                                     " (sensor diagonal / 1500)")),
+        ("focus", distance_text(dof.focus_distance_m)),
+        ("near limit", distance_text(dof.near_limit_m)
+         + f"   ({distance_text(dof.in_front_m)} in front)"),
+        ("far limit", distance_text(dof.far_limit_m)
+         + ("" if infinite else f"   ({distance_text(dof.behind_m)} behind)")),
+        ("depth of field", distance_text(dof.depth_of_field_m)),
+        ("hyperfocal", distance_text(dof.hyperfocal_m)
+         + f"   (focus there: sharp from {distance_text(dof.hyperfocal_m / 2)} to infinity)"),
+    )  # fmt: skip
+    for label, value in rows:
+        print(f"{label:>15}  {value}")
+    return 0

@@ -18,6 +18,7 @@ from dofviewer.errors import DofError, ModelError, SceneError
 from dofviewer.resources import asset_dir, demo_scene_path
 from dofviewer.shot.camera import FAR_M, NEAR_M, CameraPose
 from dofviewer.shot.lens import ThinLens, blade_count_problem
+from dofviewer.shot.presets import Prime, prime_named, sensor_named
 
 if TYPE_CHECKING:
     from dofviewer.content.model import Model
@@ -147,13 +148,26 @@ def bundled_scene_names() -> list[str]:
     return sorted(bundled_scenes())
 
 
+def bundled_name(path: str | Path | None) -> str | None:
+    """The bundled scene an argument names, if it is no file: ``demo`` or ``demo.json``."""
+    if path is None or Path(path).exists():
+        return None
+    bundled, text = bundled_scenes(), str(path)
+    if text in bundled:
+        return text
+    stem = Path(text).stem
+    if stem in bundled and bundled[stem].name.lower() == text.lower():
+        return stem
+    return None
+
+
 def resolve_scene_path(path: str | Path | None) -> Path:
-    """The file a scene argument names: a path, a bundled name, or the demo for None."""
+    """The file a scene argument names: a path, a bundled name (with or without its
+    suffix), or the demo for None."""
     if path is None:
         return demo_scene_path()
-    if not Path(path).exists() and str(path) in bundled_scenes():
-        return bundled_scenes()[str(path)]
-    return Path(path)
+    name = bundled_name(path)
+    return bundled_scenes()[name] if name else Path(path)
 
 
 def load_scene(path: str | Path | None = None, *, aspect: float = DEFAULT_ASPECT,
@@ -256,7 +270,8 @@ class _SceneReader(JsonReader):
             self.fail("camera", "is required")
         known = (
             "position", "look_at", "up", "focal_length_mm", "sensor_width_mm", "f_stop",
-            "focus_distance_m", "aperture_blades", "blade_rotation_deg",
+            "focus_distance_m", "aperture_blades", "blade_rotation_deg", "sensor",
+            "sensor_height_mm", "lens",
         )  # fmt: skip
         cam = self.table(cam, "camera", known)
         position = self.vector(cam, "position", "camera")
@@ -268,15 +283,21 @@ class _SceneReader(JsonReader):
         cross = _cross(forward, up)
         if math.hypot(*cross) < 1e-9 * math.hypot(*forward) * max(math.hypot(*up), 1e-30):
             self.fail("camera.up", "must not be zero or parallel to the view direction")
-        focal = self.number(cam, "focal_length_mm", "camera", 50.0, above=0)
+        width, height = self.sensor(cam)
+        prime = self.prime(cam)
+        focal = self.number(cam, "focal_length_mm", "camera",
+                            prime.focal_length_mm if prime else 50.0, above=0)  # fmt: skip
         blades = cam.get("aperture_blades", 0)
         problem = blade_count_problem(blades)
         if problem:
             self.fail("camera.aperture_blades", problem)
         lens = ThinLens(
             focal_length_mm=focal,
-            f_stop=self.number(cam, "f_stop", "camera", 2.8, above=0),
-            sensor_width_mm=self.number(cam, "sensor_width_mm", "camera", 36.0, above=0),
+            f_stop=self.number(
+                cam, "f_stop", "camera", prime.max_f_stop if prime else 2.8, above=0
+            ),  # fmt: skip
+            sensor_width_mm=width,
+            sensor_height_mm=height,
             aperture_blades=blades,
             blade_rotation_deg=self.number(cam, "blade_rotation_deg", "camera", 0.0),
         )
@@ -287,6 +308,33 @@ class _SceneReader(JsonReader):
                 f"must be beyond the focal length ({focal * 1e-3:g} m), got {focus:g}",
             )
         return CameraPose(position, target, up), lens, focus
+
+    def sensor(self, cam) -> tuple[float, float | None]:
+        """``"sensor": "super35"`` (dofviewer.shot.presets), or ``sensor_width_mm`` and
+        ``sensor_height_mm``; numbers given override the named sensor's."""
+        width, height = 36.0, None
+        if "sensor" in cam:
+            if not isinstance(cam["sensor"], str):
+                self.fail("camera.sensor", f"must be a sensor name, got {cam['sensor']!r}")
+            try:
+                named = sensor_named(cam["sensor"])
+            except ValueError as exc:
+                self.fail("camera.sensor", str(exc))
+            width, height = named.width_mm, named.height_mm
+        width = self.number(cam, "sensor_width_mm", "camera", width, above=0)
+        height = self.number(cam, "sensor_height_mm", "camera", height, above=0)
+        return width, height
+
+    def prime(self, cam) -> Prime | None:
+        """``"lens": "cooke-s4-50"``: a real prime's focal length and widest stop."""
+        if "lens" not in cam:
+            return None
+        if not isinstance(cam["lens"], str):
+            self.fail("camera.lens", f"must be a lens name, got {cam['lens']!r}")
+        try:
+            return prime_named(cam["lens"])
+        except ValueError as exc:
+            self.fail("camera.lens", str(exc))
 
     def objects(self, items) -> tuple[SceneObject, ...]:
         if items is None:

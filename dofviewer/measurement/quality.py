@@ -220,6 +220,27 @@ def antialiasing(renderer: HeadlessRenderer, scene, size, msaa=AA_MSAA):
     return figures, image, truth
 
 
+#: The size and sample count the checks' thresholds were set at (the defaults).
+CALIBRATED_SIZE, CALIBRATED_SAMPLES = (480, 270), 256
+
+
+def small_settings_note(size, samples) -> str | None:
+    """Why a NO may not mean a fault: below the calibrated size, edges and bokeh span
+    few pixels; below its samples, the reference itself is noisy."""
+    small = []
+    if size[0] * size[1] < CALIBRATED_SIZE[0] * CALIBRATED_SIZE[1]:
+        small.append(f"the small size ({size[0]}x{size[1]})")
+    if samples < CALIBRATED_SAMPLES:
+        small.append(f"the sample count ({samples})")
+    if not small:
+        return None
+    return (
+        f"note: NO verdicts here may come from {' and '.join(small)}: the checks are set "
+        f"for {CALIBRATED_SIZE[0]}x{CALIBRATED_SIZE[1]} with {CALIBRATED_SAMPLES} samples "
+        "(the defaults); run with those before reading a NO as a fault"
+    )
+
+
 def run(size=(480, 270), samples=256, out_dir=None, json_path=None, out=print) -> dict:
     rows = []
     out_dir = Path(out_dir) if out_dir else None
@@ -274,8 +295,12 @@ def run(size=(480, 270), samples=256, out_dir=None, json_path=None, out=print) -
         f"{summary['mean_preview_psnr_db']:.2f} dB)"
     )
     out("")
-    for line in format_checks(checks(summary)):
+    results = checks(summary)
+    for line in format_checks(results):
         out(line)
+    note = small_settings_note(size, samples)
+    if note and not all(c.passed for c in results):
+        out(note)
     if json_path:
         atomic_write_text(json_path, json.dumps(summary, indent=2))
     return summary

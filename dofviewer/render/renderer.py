@@ -221,6 +221,7 @@ class Renderer:
             focus_peaking=settings.focus_peaking,
             focus_distance_m=settings.focus_distance_m,
             display_referred=self._display_referred,
+            zone_m=_zone(settings),
             lens_uniforms=thin_lens_uniforms(
                 settings.lens, settings.focus_distance_m, t.size[0], settings.clip_m
             ),
@@ -289,3 +290,14 @@ class Renderer:
 
 def _top_down(image: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(image[::-1])
+
+
+def _zone(settings) -> tuple[float, float]:
+    """Near and far limits of acceptable sharpness (the depth view's band)."""
+    from dofviewer.shot.dofcalc import for_lens
+
+    try:
+        dof = for_lens(settings.lens, settings.focus_distance_m)
+    except ValueError:  # focus inside the focal length: the formulas have no zone
+        return settings.focus_distance_m, settings.focus_distance_m
+    return dof.near_limit_m, dof.far_limit_m

@@ -58,6 +58,9 @@ class ThinLens:
     sensor_width_mm: float = 36.0
     aperture_blades: int = 0
     blade_rotation_deg: float = 0.0
+    #: Only the depth-of-field calculator's default CoC limit (the sensor diagonal)
+    #: reads it; None is a 3:2 frame (dofviewer.shot.dofcalc.DEFAULT_ASPECT).
+    sensor_height_mm: float | None = None
 
     def __post_init__(self):
         checks = (
@@ -74,6 +77,9 @@ class ThinLens:
             raise ValueError(f"aperture_blades {problem}")
         if not math.isfinite(self.blade_rotation_deg):
             raise ValueError("blade_rotation_deg must be finite")
+        h = self.sensor_height_mm
+        if h is not None and not (math.isfinite(h) and h > 0):
+            raise ValueError(f"sensor_height_mm must be a finite number > 0 (got {h})")
 
     def with_(self, **changes) -> ThinLens:
         """A copy with some fields changed (validated like a new lens)."""

@@ -17,7 +17,7 @@ from pathlib import Path
 import glfw
 import numpy as np
 
-from dofviewer.content.scene import bundled_scenes, load_scene
+from dofviewer.content.scene import bundled_name, load_scene
 from dofviewer.fileio import atomic_write_text, unused_path, write_png
 from dofviewer.render.gl.context import is_software_renderer
 from dofviewer.render.gl.model_draw import MAX_ANISOTROPY
@@ -27,6 +27,7 @@ from dofviewer.shot.focus import silhouette_focus
 from dofviewer.shot.timeline import TimelineSampler
 from dofviewer.viewer.bindings import Action, Name, action_for_key, action_for_scroll
 from dofviewer.viewer.hud import Hud
+from dofviewer.viewer.hud_layout import RING_WHEEL_FRACTION, contains, ring_rect, ring_scale
 from dofviewer.viewer.hud_text import HudText
 from dofviewer.viewer.player import Player
 from dofviewer.viewer.preview import PreviewPolicy
@@ -47,8 +48,8 @@ def run_viewer(scene_path=None, size=(960, 540), state_file=None, screenshot_dir
                record_file=None, record=False, supersample=2,
                motion_preview=True, msaa=None, camera=None, photo=None) -> int:  # fmt: skip
     scene = load_scene(scene_path, aspect=size[0] / max(size[1], 1), camera=camera, photo=photo)
-    if scene_path is None or (not Path(scene_path).exists() and scene_path in bundled_scenes()):
-        scene_ref = scene_path or "demo"  # a bundled scene, by name
+    if scene_path is None or bundled_name(scene_path):
+        scene_ref = bundled_name(scene_path) or "demo"  # a bundled scene, by name
     else:
         scene_ref = str(Path(scene_path).resolve())
     if scene.photo is not None and photo is not None and photo.depth:
@@ -104,6 +105,7 @@ class ViewerApp:
         self._drawn_frames = 0  # of which the renderer drew a new image
         self._last_state_write = -math.inf
         self._drag_button = None
+        self._ring_grab = None  # (cursor x, ring index x) where the ring was grabbed
         self._cursor = (0.0, 0.0)
         self._last_settings = None  # what the last frame showed (the HUD reads it)
         self.preview = PreviewPolicy(motion_preview)
@@ -193,7 +195,7 @@ class ViewerApp:
             self.renderer.update_display()
             screen.use()
             self.ctx.copy_framebuffer(screen, self.renderer.targets.display_fbo)
-        self.hud.set_content(*self.hud_text.lines(
+        self.hud.set_content(self.hud_text.content(
             now, self.state, settings, self._frame_ms, self.preview.drawn_quality,
             self.player, self.recording.status(now),
         ))  # fmt: skip
@@ -211,12 +213,28 @@ class ViewerApp:
 
     def _on_scroll(self, _window, _dx, dy, *args):
         mods = _current_mods(self.window.handle)
+        if dy and not mods and self._over_ring(*self._cursor):
+            # The wheel over the ring turns it, a fixed step along the scale.
+            scale = self._ring_scale()
+            step = (1 if dy > 0 else -1) * scale.width * RING_WHEEL_FRACTION
+            x = scale.x_of(self.state.puller.target_m) + step
+            self.state.focus_by_hand(scale.distance_at(x), self.now())
+            self._write_state_file(force=True)
+            return
         found = action_for_scroll(dy, mods)
         if found is not None:
             self.perform(found)
 
     def _on_mouse_button(self, _window, button, action, _mods):
-        if action == glfw.PRESS and button == glfw.MOUSE_BUTTON_LEFT:
+        if action == glfw.PRESS and button == glfw.MOUSE_BUTTON_LEFT and self._over_ring(
+            *self._cursor
+        ):
+            # Grab the ring: dragging turns it (see _on_cursor), a click alone does nothing.
+            scale = self._ring_scale()
+            self._ring_grab = (self._cursor[0], scale.x_of(self.state.puller.target_m))
+        elif action == glfw.RELEASE and button == glfw.MOUSE_BUTTON_LEFT and self._ring_grab:
+            self._ring_grab = None
+        elif action == glfw.PRESS and button == glfw.MOUSE_BUTTON_LEFT:
             self.pick(*self._cursor)
         elif action == glfw.PRESS and button in (glfw.MOUSE_BUTTON_RIGHT, glfw.MOUSE_BUTTON_MIDDLE):
             self._drag_button = button
@@ -226,7 +244,13 @@ class ViewerApp:
     def _on_cursor(self, _window, x, y):
         dx, dy = x - self._cursor[0], y - self._cursor[1]
         self._cursor = (x, y)
-        if self._drag_button == glfw.MOUSE_BUTTON_RIGHT:
+        if self._ring_grab is not None:
+            start_x, start_index = self._ring_grab
+            moved = (x - start_x) * self.window.pixel_scale[0]
+            distance = self._ring_scale().distance_at(start_index + moved)
+            if abs(1 / distance - 1 / self.state.puller.target_m) > 1e-9:
+                self.state.focus_by_hand(distance, self.now())
+        elif self._drag_button == glfw.MOUSE_BUTTON_RIGHT:
             self.state.orbit.orbit(dx, dy)
         elif self._drag_button == glfw.MOUSE_BUTTON_MIDDLE:
             w, h = self.renderer.size
@@ -256,8 +280,10 @@ class ViewerApp:
             Name.HELP: lambda n, now: setattr(s, "show_help", not s.show_help),
             Name.SCREENSHOT: lambda n, now: self.screenshot(),
             Name.RECORD: lambda n, now: self.toggle_recording(),
-            Name.PLAY_PAUSE: lambda n, now: self._player_do(
-                lambda p: setattr(p, "paused", not p.paused)
+            Name.PLAY_PAUSE: lambda n, now: (
+                s.toggle_animation(now)
+                if self.player is None
+                else setattr(self.player, "paused", not self.player.paused)
             ),
             Name.SCRUB: lambda n, now: self._player_do(lambda p: p.scrub(n / 10)),
             Name.SCRUB_START: lambda n, now: self._player_do(lambda p: p.scrub(-p.time_s)),
@@ -291,6 +317,14 @@ class ViewerApp:
 
     def _on_signal(self, signum, _frame):
         self.window.request_close()
+
+    def _ring_scale(self):
+        return ring_scale(self.renderer.size, self.state.ring_near_m)
+
+    def _over_ring(self, x: float, y: float) -> bool:
+        """Whether the cursor (window coordinates) is over the follow-focus ring."""
+        sx, sy = self.window.pixel_scale
+        return contains(ring_rect(self.renderer.size), x * sx, y * sy)
 
     def pick(self, x: float, y: float):
         """Pull focus to the surface under the cursor (window coordinates)."""
@@ -347,6 +381,7 @@ class ViewerApp:
             frame_ms=round(self._frame_ms, 3),
             quality=self.preview.drawn_quality,
             framebuffer_size=list(self.renderer.size),
+            hud={name: list(rect) for name, rect in self.hud.panels.items()},
             screenshots=self.screenshots,
         )
         atomic_write_text(self.state_file, json.dumps(snapshot, indent=1))

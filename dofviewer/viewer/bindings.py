@@ -118,44 +118,66 @@ def action_for_scroll(y_offset: float, mods: int) -> Action | None:
 
 
 MOUSE_HELP = (
-    ("Left click", "pull focus to the point under the cursor"),
-    ("Wheel", "nudge focus (even steps in 1/distance)"),
+    ("Click", "pull focus there (sky: inf)"),
+    ("Drag ring", "turn focus by hand"),
+    ("Wheel", "nudge focus (over ring: turn)"),
     ("Right drag", "orbit the camera"),
     ("Middle drag", "pan the camera"),
     ("Shift+wheel", "dolly the camera"),
 )
 
+#: Short, so the help fits three columns across a 640-pixel window.
 _DESCRIPTIONS: dict[Name, str] = {
-    Name.CYCLE_TARGET: "focus on the next / previous object, near to far",
-    Name.RECALL_MARK: "pull focus to a stored mark",
-    Name.STORE_MARK: "store the current focus as a mark",
-    Name.NUDGE: "nudge focus farther / nearer",
-    Name.TOGGLE_TRACKING: "tracking: keep focus locked on the target as it moves",
-    Name.F_STOP: "close / open the aperture one full stop",
-    Name.FOCAL_LENGTH: "longer / shorter focal length",
-    Name.BLADES: "more / fewer aperture blades (0 = round)",
-    Name.EASING: "next easing curve for pulls",
+    Name.CYCLE_TARGET: "next / previous object",
+    Name.RECALL_MARK: "pull to a stored mark",
+    Name.STORE_MARK: "store focus as a mark",
+    Name.NUDGE: "nudge focus far / near",
+    Name.TOGGLE_TRACKING: "track the moving target",
+    Name.F_STOP: "close / open one full stop",
+    Name.FOCAL_LENGTH: "longer / shorter lens",
+    Name.BLADES: "more / fewer blades",
+    Name.EASING: "next easing curve",
     Name.DURATION: "longer / shorter pulls",
-    Name.DEBUG_VIEW: "view: image, depth, signed CoC",
-    Name.FOCUS_PEAKING: "focus peaking overlay",
-    Name.RESET_CAMERA: "reset the camera to the scene's",
-    Name.CYCLE_SHOT: "next / previous camera of the model file",
+    Name.DEBUG_VIEW: "view: image, depth, CoC",
+    Name.FOCUS_PEAKING: "focus peaking",
+    Name.RESET_CAMERA: "reset the camera",
+    Name.CYCLE_SHOT: "next / previous camera",
     Name.HELP: "this help",
-    Name.SCREENSHOT: "save a PNG screenshot (never overwrites)",
-    Name.RECORD: "start / stop recording the focus pull (autosaves)",
-    Name.PLAY_PAUSE: "playback: pause / resume",
-    Name.SCRUB: "playback: scrub 1 s (Shift: 0.1 s)",
-    Name.SCRUB_START: "playback: back to the start",
+    Name.SCREENSHOT: "save a PNG screenshot",
+    Name.RECORD: "record the pull on / off",
+    Name.PLAY_PAUSE: "pause / resume animation",
+    Name.SCRUB: "scrub playback (Shift fine)",
+    Name.SCRUB_START: "playback to the start",
     Name.QUIT: "quit",
 }
 
+#: Keys shown shorter than the bindings' list of them.
+_HELP_KEYS = {Name.SCRUB: "Left Right", Name.DURATION: "Shift+] [",
+              Name.CYCLE_TARGET: "Tab, Shift+Tab"}
 
-def help_lines() -> list[tuple[str, str]]:
-    """(keys, description) rows for the help overlay, one per action, in table order."""
+
+#: The help overlay's groups, in order; every bound action is in exactly one.
+HELP_GROUPS: tuple[tuple[str, tuple[Name, ...]], ...] = (
+    ("Focus", (Name.CYCLE_TARGET, Name.RECALL_MARK, Name.STORE_MARK, Name.NUDGE,
+               Name.TOGGLE_TRACKING, Name.EASING, Name.DURATION)),
+    ("Lens", (Name.F_STOP, Name.FOCAL_LENGTH, Name.BLADES)),
+    ("Camera", (Name.RESET_CAMERA, Name.CYCLE_SHOT)),
+    ("Views", (Name.DEBUG_VIEW, Name.FOCUS_PEAKING, Name.HELP, Name.QUIT)),
+    ("Recording", (Name.RECORD, Name.SCREENSHOT, Name.PLAY_PAUSE, Name.SCRUB,
+                   Name.SCRUB_START)),
+)  # fmt: skip
+
+
+def help_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+    """(title, [(keys, description), ...]) for each group of the help overlay, the
+    mouse last: generated from the bindings, so a new key shows up in its group."""
     keys_for: dict[str, list[str]] = {}
     for b in BINDINGS:
         names = keys_for.setdefault(b.action.name, [])
         if b.keys not in names:
             names.append(b.keys)
-    rows = [(" ".join(keys), _DESCRIPTIONS[name]) for name, keys in keys_for.items()]
-    return rows + list(MOUSE_HELP)
+    groups = [
+        (title, [(_HELP_KEYS.get(n, " ".join(keys_for[n])), _DESCRIPTIONS[n]) for n in names])
+        for title, names in HELP_GROUPS
+    ]
+    return [*groups, ("Mouse", list(MOUSE_HELP))]

@@ -16,6 +16,7 @@ from dofviewer.content.jsonreader import json_distance
 from dofviewer.content.scene import Scene
 from dofviewer.render.renderer import FrameSettings
 from dofviewer.shot.camera import CameraPose
+from dofviewer.shot.dofcalc import distance_text
 from dofviewer.shot.easing import (
     DEFAULT_DURATION_S,
     DEFAULT_EASING,
@@ -24,6 +25,7 @@ from dofviewer.shot.easing import (
     FocusPuller,
 )
 from dofviewer.shot.lens import BLADE_COUNTS, ThinLens, step_fstop
+from dofviewer.viewer.hud_layout import ring_near_m
 from dofviewer.viewer.orbit import OrbitCamera
 
 #: A wheel click or [ / ] moves focus by this many dioptres (1/m): even steps in blur.
@@ -31,6 +33,8 @@ NUDGE_DIOPTERS = 0.05
 #: ... at focus distances from this one out; closer shots take proportionally larger steps.
 NUDGE_REFERENCE_M = 2.0
 NUDGE_DURATION_S = 0.12
+#: The follow-focus ring turned by hand: focus follows the knob through a spring this fast.
+HAND_DURATION_S = 0.15
 #: While tracking, focus follows the target through a critically damped spring this fast.
 FOCAL_LENGTHS_MM = (14, 18, 24, 28, 35, 50, 85, 105, 135, 200)
 DURATIONS_S = (0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0)
@@ -73,10 +77,45 @@ class ViewerState:
         self.debug_view = DEBUG_VIEWS[0]
         self.focus_peaking = False
         self.show_help = False
+        self.message_serial = 0  # counts messages, so a repeated one shows anew
         self.message = ""  # a short line for the HUD: what the last action did
+        # The follow-focus ring's close end (its scale stays put through the session).
+        self.ring_near_m = ring_near_m(scene.focus_distance_m)
+        # Space pauses the scene's animation (not focus pulls): the scene's clock is the
+        # wall clock less the time spent paused.
+        self.animation_paused = False
+        self._paused_at = 0.0
+        self._paused_total_s = 0.0
         # Called as listener(kind, now_s, **fields) for each change a recording keeps:
         # "focus", "lens" and "tracking" (see dofviewer.shot.recorder.Recorder).
         self.listener = None
+
+    @property
+    def message(self) -> str:
+        return self._message
+
+    @message.setter
+    def message(self, text: str):
+        self._message = text
+        self.message_serial += 1
+
+    def scene_time(self, now_s: float) -> float:
+        """Where the scene's animation is: it stands still while paused."""
+        if self.animation_paused:
+            return self._paused_at - self._paused_total_s
+        return now_s - self._paused_total_s
+
+    def toggle_animation(self, now_s: float):
+        if not any(o.animate for o in self.scene.objects):
+            self.message = "nothing moves in this scene"
+            return
+        if self.animation_paused:
+            self._paused_total_s += now_s - self._paused_at
+            self.animation_paused = False
+            self.message = "animation resumed"
+        else:
+            self._paused_at, self.animation_paused = now_s, True
+            self.message = "animation paused: click a moving subject (Space resumes)"
 
     def _emit(self, kind: str, now_s: float, **fields):
         if self.listener is not None:
@@ -97,7 +136,7 @@ class ViewerState:
             lens=self.lens,
             focus_distance_m=self.focus_distance_m(now_s),
             exposure_ev=self.scene.exposure_ev,
-            time_s=now_s,
+            time_s=self.scene_time(now_s),
             clip_m=self.scene.clip_m,
         )
 
@@ -110,7 +149,7 @@ class ViewerState:
                    duration_s=self.duration_s)  # fmt: skip
         self.target = target
         if target is not None and point is not None:
-            origin = np.asarray(self.scene.object_named(target).position_at(now_s))
+            origin = np.asarray(self.scene.object_named(target).position_at(self.scene_time(now_s)))
             self._target_offset = np.asarray(point, dtype=float) - origin
         else:
             self._target_offset = np.zeros(3)
@@ -121,7 +160,28 @@ class ViewerState:
         name = self.scene.objects[object_index].name if object_index >= 0 else None
         if name is None:
             depth_m = math.inf  # the empty sky is at infinity
+        was_tracking = self.tracking and name is None
+        if was_tracking:
+            self._stop_tracking(now_s)
         self.pull_to(depth_m, now_s, name, point if name else None)
+        if was_tracking:
+            self.message = "tracking off (clicked the sky): pull to infinity"
+
+    def _stop_tracking(self, now_s: float):
+        if self.tracking:
+            self._emit("tracking", now_s, on=False, target=None, offset=(0.0, 0.0, 0.0))
+        self.tracking = False
+
+    def focus_by_hand(self, distance_m: float, now_s: float):
+        """The follow-focus ring turned by hand: focus follows the knob through a short
+        spring (no eased pull), and tracking lets go, as a puller takes over."""
+        self.puller.retarget(distance_m, now_s, easing="spring", duration_s=HAND_DURATION_S)
+        self._emit("focus", now_s, distance_m=self.puller.target_m, target=None,
+                   easing="spring", duration_s=HAND_DURATION_S)  # fmt: skip
+        if self.tracking:
+            self._stop_tracking(now_s)
+        self.target = None
+        self.message = f"focus by hand: {distance_text(self.puller.target_m)}"
 
     def cycle_target(self, step: int, candidates: list[Candidate], now_s: float):
         """Next object from near to far (or back), starting from the current target."""
@@ -157,9 +217,7 @@ class ViewerState:
         self.puller.nudge(-steps * self.nudge_diopters, now_s, duration_s=NUDGE_DURATION_S)
         self._emit("focus", now_s, distance_m=self.puller.target_m, target=None,
                    easing=self.puller.easing, duration_s=NUDGE_DURATION_S)  # fmt: skip
-        if self.tracking:
-            self._emit("tracking", now_s, on=False, target=None, offset=(0.0, 0.0, 0.0))
-        self.tracking = False
+        self._stop_tracking(now_s)
         self.target = None
         self.message = f"focus {distance_text(self.puller.target_m)}"
 
@@ -181,10 +239,8 @@ class ViewerState:
     def tracked_point(self, now_s: float) -> np.ndarray | None:
         if not (self.tracking and self.target):
             return None
-        return (
-            np.asarray(self.scene.object_named(self.target).position_at(now_s))
-            + self._target_offset
-        )
+        position = self.scene.object_named(self.target).position_at(self.scene_time(now_s))
+        return np.asarray(position) + self._target_offset
 
     def update(self, now_s: float):
         """Per frame: while tracking, follow the target's focused point as things move."""
@@ -274,6 +330,9 @@ class ViewerState:
             "duration_s": self.duration_s,
             "debug_view": self.debug_view,
             "focus_peaking": self.focus_peaking,
+            "animation_paused": self.animation_paused,
+            "ring_near_m": self.ring_near_m,
+            "message": self.message,
             "camera": {
                 "position": list(map(float, self.pose.position)),
                 "look_at": list(map(float, self.pose.look_at)),
@@ -292,18 +351,6 @@ def _step(options, current, steps, wrap=False):
     index = nearest + steps
     index = index % len(options) if wrap else max(0, min(len(options) - 1, index))
     return options[index]
-
-
-def distance_text(distance_m: float) -> str:
-    """A focus distance as a focus puller reads it: metres from 1 m, centimetres below,
-    millimetres under 10 cm (a toy car's 23.2 mm is not "0.02 m"), "infinity" beyond."""
-    if math.isinf(distance_m):
-        return "infinity"
-    if distance_m >= 1.0:
-        return f"{distance_m:.2f} m"
-    if distance_m >= 0.1:
-        return f"{distance_m * 100:.1f} cm"
-    return f"{distance_m * 1000:.1f} mm"
 
 
 def focal_length_text(focal_length_mm: float) -> str:

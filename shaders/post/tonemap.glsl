@@ -15,6 +15,8 @@ uniform sampler2D u_color_invd; // a = inverse depth
 uniform sampler2D u_depth;      // view depth in metres
 uniform float u_exposure;       // 2^EV
 uniform float u_focus_distance;
+uniform vec2 u_dof_zone;         // near and far limits of acceptable sharpness, metres
+                                 // (dofviewer.shot.dofcalc; far 1e6 stands for infinity)
 uniform ivec2 u_offset;         // the guard band: where the frame starts in the inputs
 layout(location = 0) out vec4 out_color;
 
@@ -53,10 +55,13 @@ void main() {
     vec3 color = display(pixel);
 #if VIEW == 1
     {
-        // Depth on a log scale from 0.25 m to 64 m; the focus distance is a green line.
+        // Depth on a log scale from 0.25 m to 64 m (the HUD's legend must agree); the
+        // zone of acceptable sharpness is tinted green, the focus distance a green line.
         float depth = texelFetch(u_depth, pixel, 0).r;
         float t = clamp(log2(depth / 0.25) / 8.0, 0.0, 1.0);
         color = vec3(1.0 - t);
+        if (depth >= u_dof_zone.x && depth <= u_dof_zone.y)
+            color = mix(color, vec3(0.35, 1.0, 0.4), 0.45);
         float focus_t = log2(u_focus_distance / 0.25) / 8.0;
         if (abs(t - focus_t) < 0.0015) color = vec3(0.1, 0.9, 0.2);
         color = pow(color, vec3(2.2));

@@ -127,7 +127,8 @@ UNIFORMS: Mapping[str, Uniforms] = MappingProxyType({
     }),
     "post/tonemap.glsl": Uniforms({
         "u_linear": "sampler2D", "u_color_invd": "sampler2D", "u_depth": "sampler2D",
-        "u_exposure": "float", "u_focus_distance": "float", "u_offset": "ivec2", **LENS,
+        "u_exposure": "float", "u_focus_distance": "float", "u_dof_zone": "vec2",
+        "u_offset": "ivec2", **LENS,
     }),
     "post/accumulate.glsl": Uniforms({
         "u_source": "sampler2D", "u_weight": "float", "u_scale": "int",

@@ -33,11 +33,13 @@ class Tonemap:
         focus_peaking: bool = False,
         focus_distance_m: float = 1.0,
         display_referred: bool = False,
+        zone_m: tuple[float, float] = (1.0, 1.0),
     ):
         """``lens_uniforms`` (dofviewer.render.gl.dof.thin_lens_uniforms) give the CoC view and
-        focus peaking each pixel's blur. ``display_referred``: a photo's linear values
-        are encoded to sRGB without the filmic curve (clipped at 1), so it comes back as
-        it was where it is in focus."""
+        focus peaking each pixel's blur; ``zone_m`` (near, far limits of acceptable
+        sharpness, dofviewer.shot.dofcalc) is the depth view's green band.
+        ``display_referred``: a photo's linear values are encoded to sRGB without the
+        filmic curve (clipped at 1), so it comes back as it was where it is in focus."""
         variant = self._variants.get({"VIEW": VIEWS[view], "FOCUS_PEAKING": int(focus_peaking),
                                       "DISPLAY_REFERRED": int(display_referred)})  # fmt: skip
         variant.draw(
@@ -45,6 +47,7 @@ class Tonemap:
             {"u_linear": linear, "u_color_invd": targets.color_invd, "u_depth": targets.depth_m},
             u_exposure=2.0**exposure_ev,
             u_focus_distance=min(focus_distance_m, 1e6),
+            u_dof_zone=tuple(min(d, 1e6) for d in zone_m),
             u_offset=targets.margin,
             **lens_uniforms,
         )
