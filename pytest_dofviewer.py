@@ -1,5 +1,10 @@
 """A pytest plugin for screenshot tests of your own scenes (entry point ``pytest11``).
 
+A top-level module that imports dofviewer only when a test uses its fixture: pytest
+loads entry-point plugins before any conftest.py runs, and importing the package then
+would fix which dofviewer the whole session uses (an installed copy, say, where a
+checkout's conftest puts its own source tree first).
+
 Installed with dofviewer, it gives every test the ``dof_snapshot`` fixture::
 
     def test_portrait(dof_snapshot):
@@ -24,9 +29,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-
-from dofviewer.check.manifest import Case, Manifest
-from dofviewer.measurement.compare import SAME_RENDERER
 
 _RESULTS = pytest.StashKey[list]()
 
@@ -68,7 +70,9 @@ def dof_snapshot(request, dof_renderer):
     calls = []
 
     def snapshot(scene, focus=None, size=(320, 180), *, name=None, tolerance=None, **lens):
+        from dofviewer.check.manifest import Case, Manifest
         from dofviewer.check.run import FAIL, NEW, compare_case, prepare
+        from dofviewer.measurement.compare import SAME_RENDERER
 
         calls.append(name)
         name = name or (base if len(calls) == 1 else f"{base}-{len(calls)}")
