@@ -58,6 +58,38 @@ def non_negative_float(text: str) -> float:
     return value
 
 
+def in_range(rule: str):
+    """An option's type: a number within ``lens.LIMITS[rule]``, the range scene files and
+    timelines are held to."""
+
+    def convert(text: str) -> float:
+        from dofviewer.shot.lens import range_problem
+
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got '{text[:40]}'") from None
+        problem = range_problem(rule, value)
+        if problem:
+            raise argparse.ArgumentTypeError(problem)
+        return value
+
+    convert.__name__ = rule  # argparse names the type in its messages
+    return convert
+
+
+def sample_count(text: str) -> int:
+    from dofviewer.shot.lens import MAX_SAMPLES
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got '{text[:40]}'") from None
+    if not 1 <= value <= MAX_SAMPLES:
+        raise argparse.ArgumentTypeError(f"must be 1..{MAX_SAMPLES}, got {text[:40]}")
+    return value
+
+
 def easing_names() -> list[str]:
     from dofviewer.shot.easing import EASINGS
 
@@ -81,13 +113,14 @@ def add_lens_options(parser: argparse.ArgumentParser):
     focus = parser.add_mutually_exclusive_group()
     focus.add_argument("--focus-on", metavar="NAME", help="focus on this object's visible centre")
     focus.add_argument(
-        "--focus-distance", metavar="M", type=positive_float, help="focus distance in metres"
+        "--focus-distance", metavar="M", type=in_range("focus_distance_m"),
+        help="focus distance in metres",
+    )  # fmt: skip
+    parser.add_argument(
+        "--f-stop", metavar="N", type=in_range("f_stop"), help="f-number (default: the scene's)"
     )
     parser.add_argument(
-        "--f-stop", metavar="N", type=positive_float, help="f-number (default: the scene's)"
-    )
-    parser.add_argument(
-        "--focal-length", metavar="MM", type=positive_float, help="focal length in mm"
+        "--focal-length", metavar="MM", type=in_range("focal_length_mm"), help="focal length in mm"
     )
     parser.add_argument(
         "--blades", metavar="N", type=blade_count, help="aperture blades: 0 = round, or 3..16"
@@ -126,7 +159,10 @@ def _add_render(commands):
     )
     add_lens_options(render)
     render.add_argument(
-        "--exposure", metavar="EV", type=float, help="exposure compensation in stops"
+        "--exposure",
+        metavar="EV",
+        type=in_range("exposure_ev"),
+        help="exposure compensation in stops",  # fmt: skip
     )
     render.add_argument("--no-dof", action="store_true", help="render all in focus")
     render.add_argument(
@@ -138,7 +174,7 @@ def _add_render(commands):
                         help="scene samples per pixel per axis, for antialiasing (2)")  # fmt: skip
     render.add_argument("--msaa", type=int, choices=(0, 2, 4, 8), default=None, metavar="K",
                         help=MSAA_HELP)  # fmt: skip
-    render.add_argument("--samples", type=int, default=256, metavar="N",
+    render.add_argument("--samples", type=sample_count, default=256, metavar="N",
                         help="aperture samples for --reference (256)")  # fmt: skip
     render.add_argument(
         "--linear-out", metavar="OUT.npy", help="linear HDR RGB after DOF (float32 H×W×3)"
@@ -178,13 +214,15 @@ def _add_pull(commands):
                       help="where focus starts: object name or metres")  # fmt: skip
     pull.add_argument("--to", dest="stops", required=True, action="append", metavar="B",
                       help="a mark to pull to (object or metres); repeatable")  # fmt: skip
-    pull.add_argument("--duration", type=non_negative_float, default=1.0, metavar="S",
+    pull.add_argument("--duration", type=in_range("time_s"), default=1.0, metavar="S",
                       help="seconds per pull (1.0)")  # fmt: skip
     pull.add_argument("--easing", default="ease-in-out-cubic", choices=easing_names(),
                       help="pull curve (ease-in-out-cubic)")  # fmt: skip
-    pull.add_argument("--hold", type=non_negative_float, default=1.0, metavar="S",
+    pull.add_argument("--hold", type=in_range("time_s"), default=1.0, metavar="S",
                       help="seconds to hold on each mark (1.0)")  # fmt: skip
-    pull.add_argument("--f-stop", type=positive_float, metavar="N", help="f-number for the shot")
+    pull.add_argument(
+        "--f-stop", type=in_range("f_stop"), metavar="N", help="f-number for the shot"
+    )
     pull.add_argument(
         "-o", "--output", required=True, metavar="PULL.json", help="timeline to write"
     )
@@ -195,7 +233,8 @@ def _add_export(commands):
     export = commands.add_parser("export", help="render a timeline headless to MP4, GIF or PNGs")
     export.add_argument("timeline", metavar="PULL.json")
     export.add_argument("-o", "--output", required=True, metavar="OUT.mp4|OUT.gif|DIR/")
-    export.add_argument("--fps", type=positive_float, default=30.0, help="frames per second (30)")
+    export.add_argument("--fps", type=in_range("fps"), default=30.0,
+                        help="frames per second (30)")  # fmt: skip
     export.add_argument("--size", type=parse_size, default=(640, 360), metavar="WxH",
                         help="default 640x360")  # fmt: skip
     export.add_argument("--overwrite", action="store_true", help="replace an existing output")
@@ -220,7 +259,7 @@ def _add_quality(commands):
     )
     quality.add_argument("--size", type=parse_size, default=(480, 270), metavar="WxH")
     quality.add_argument(
-        "--samples", type=int, default=256, metavar="N", help="reference samples (256)"
+        "--samples", type=sample_count, default=256, metavar="N", help="reference samples (256)"
     )
     quality.add_argument("--out", metavar="DIR", help="write side-by-side PNGs here")
     quality.add_argument("--json", metavar="OUT.json", help="also write the results as JSON")
@@ -285,3 +324,20 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except (OSError, MemoryError, RecursionError) as exc:
+        # Left by the machine, not the code: a file system that refuses, memory that
+        # runs out. One line as for any user error, never a traceback.
+        print(f"dofviewer: error: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        name = str(exc.filename or "")
+        name = name if len(name) <= 120 else f"{name[:60]}...{name[-60:]}"
+        return f"{name}: {exc.strerror}" if name else exc.strerror
+    if isinstance(exc, MemoryError):
+        return "out of memory"
+    if isinstance(exc, RecursionError):
+        return "input nested too deeply"
+    return " ".join(str(exc).split())[:300] or type(exc).__name__

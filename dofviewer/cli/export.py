@@ -19,6 +19,7 @@ import imageio.v3 as iio
 from dofviewer.errors import DofError
 from dofviewer.fileio import write_png
 from dofviewer.render.headless import HeadlessRenderer
+from dofviewer.shot.lens import MAX_EXPORT_FRAMES
 from dofviewer.shot.timeline import TimelineSampler, load_timeline_and_scene
 
 VIDEO_SUFFIXES = (".mp4", ".gif")
@@ -79,6 +80,9 @@ def export(timeline_path, output: str, fps: float = 30.0, size=(640, 360), overw
     kind = output_kind(output)
     check_output(output, kind, size, overwrite)
     total = frame_count(timeline.duration_s, fps)
+    if total > MAX_EXPORT_FRAMES:
+        raise DofError(f"{timeline.duration_s:g} s at {fps:g} fps is {total} frames; one export "
+                       f"writes at most {MAX_EXPORT_FRAMES} (lower --fps)")  # fmt: skip
     sampler = TimelineSampler(timeline, scene)
     bar = Progress(total) if progress else None
     started = time.perf_counter()

@@ -21,6 +21,7 @@ from dofviewer.content.scene import bundled_scenes, load_scene
 from dofviewer.fileio import atomic_write_text, unused_path, write_png
 from dofviewer.render.gl.context import is_software_renderer
 from dofviewer.render.gl.model_draw import MAX_ANISOTROPY
+from dofviewer.render.gl.targets import clamp_size
 from dofviewer.render.renderer import Renderer, scene_view
 from dofviewer.shot.camera import world_point
 from dofviewer.shot.focus import silhouette_focus
@@ -158,6 +159,10 @@ class ViewerApp:
     def draw_frame(self, size) -> str | None:
         """Draw what the window shows now; returns the quality preset the image was drawn
         at, or None where the view had not changed and the last image stands."""
+        # A window dragged beyond what the GL's targets can hold draws at the largest
+        # size that fits, in its lower-left corner, instead of failing.
+        t = self.renderer.targets
+        size = clamp_size(self.ctx, size, t.supersample, t.msaa)
         if size != self.renderer.size:
             self.renderer.resize(size)
             self.hud.resize(size)
