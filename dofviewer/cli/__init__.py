@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import math
+import signal
 import sys
+import threading
 
-from dofviewer.errors import EXIT_USAGE, DofError
+from dofviewer.errors import EXIT_USAGE, DofError, Interrupted
 
 MSAA_HELP = (
     "multisamples per scene sample, 0 for none; 4 sharpens in-focus edges (default: 4 on a "
@@ -153,7 +155,12 @@ def _add_render(commands):
     render = commands.add_parser("render", help="render one frame headless (no window) to PNG")
     render.add_argument("scene", nargs="?", metavar="SCENE", help=SCENE_HELP)
     render.add_argument("--camera", metavar="NAME|INDEX", help=CAMERA_HELP)
-    render.add_argument("-o", "--output", metavar="OUT.png", required=True, help="PNG to write")
+    render.add_argument("-o", "--output", metavar="OUT.png", required=True,
+                        help="image to write: .png, .jpg, or .exr (linear HDR, where imageio "
+                        "has an EXR writer)")  # fmt: skip
+    render.add_argument("--bit-depth", type=int, choices=(8, 16), default=8,
+                        help="PNG bits per channel (8); 16 for grading")  # fmt: skip
+    render.add_argument("--overwrite", action="store_true", help="replace existing files")
     render.add_argument(
         "--size", type=parse_size, default=(960, 540), metavar="WxH", help="default 960x540"
     )
@@ -244,6 +251,7 @@ def _add_plot(commands):
     plot = commands.add_parser("plot", help="draw a timeline's focus and f-stop over time")
     plot.add_argument("timeline", metavar="PULL.json")
     plot.add_argument("-o", "--output", required=True, metavar="curve.png")
+    plot.add_argument("--overwrite", action="store_true", help="replace an existing file")
 
 
 def _add_play(commands):
@@ -315,6 +323,7 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0] not in (*parser.command_names, "-h", "--help", "--version"):
         argv = ["view", *argv]
     args = parser.parse_args(argv)
+    previous = _on_sigterm_raise()
     try:
         from dofviewer.cli import commands
 
@@ -322,13 +331,31 @@ def main(argv: list[str] | None = None) -> int:
     except DofError as exc:
         print(f"dofviewer: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt as exc:
+        signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+        name = signal.Signals(signum).name
+        print(f"dofviewer: interrupted by {name}; no partial output left", file=sys.stderr)
+        return 128 + signum
     except (OSError, MemoryError, RecursionError) as exc:
         # Left by the machine, not the code: a file system that refuses, memory that
         # runs out. One line as for any user error, never a traceback.
         print(f"dofviewer: error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _on_sigterm_raise():
+    """SIGTERM unwinds like Ctrl+C (see errors.Interrupted); returns the handler it
+    replaced, or None off the main thread (where Python cannot set one)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def handler(signum, _frame):
+        raise Interrupted(signum)
+
+    return signal.signal(signal.SIGTERM, handler)
 
 
 def _one_line(exc: BaseException) -> str:
