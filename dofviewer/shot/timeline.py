@@ -216,10 +216,13 @@ class _Reader(JsonReader):
             self.vector(table, "look_at", where),
         )
         up = self.vector(table, "up", where, (0.0, 1.0, 0.0))
-        forward = np.subtract(look_at, position)
-        if np.linalg.norm(forward) < 1e-9:
+        # math.hypot, not numpy: exact for tiny values, where numpy's dot underflows
+        forward = [t - p for t, p in zip(look_at, position, strict=True)]
+        if math.hypot(*forward) < 1e-9:
             self.fail(join(where, "look_at"), "must differ from position")
-        if np.linalg.norm(np.cross(forward, up)) < 1e-9 * np.linalg.norm(forward):
+        cross = (forward[1] * up[2] - forward[2] * up[1], forward[2] * up[0] - forward[0] * up[2],
+                 forward[0] * up[1] - forward[1] * up[0])  # fmt: skip
+        if math.hypot(*cross) < 1e-9 * math.hypot(*forward):
             self.fail(join(where, "up"), "must not be zero or parallel to the view direction")
         return CameraPose(position, look_at, up)
 
