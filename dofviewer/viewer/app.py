@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import signal
+import sys
 import time
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import glfw
 import numpy as np
 
 from dofviewer.content.scene import bundled_scenes, load_scene
+from dofviewer.errors import DofError
 from dofviewer.fileio import atomic_write_text, unused_path, write_png
 from dofviewer.render.gl.context import is_software_renderer
 from dofviewer.render.gl.model_draw import MAX_ANISOTROPY
@@ -325,7 +327,12 @@ class ViewerApp:
             self.renderer.render(self.scene, self._last_settings)
             self.preview.drew("final")
         path = unused_path(self.screenshot_dir, "dofviewer", ".png")
-        write_png(path, self.renderer.read_image())
+        try:
+            write_png(path, self.renderer.read_image())
+        except DofError as exc:  # a full disk, a folder gone read-only: say so, keep going
+            self.state.message = f"screenshot not saved: {exc}"
+            print(f"dofviewer: warning: {exc}", file=sys.stderr)
+            return
         self.screenshots.append(str(path))
         self.state.message = f"saved {path}"
 
