@@ -20,6 +20,7 @@ from dofviewer.fileio import (
 )
 from dofviewer.render.renderer import FrameSettings
 from dofviewer.shot.easing import MIN_FOCUS_DISTANCE_M
+from dofviewer.shot.lens import range_problem
 
 
 def settings_from_options(scene: Scene, args) -> FrameSettings:
@@ -55,6 +56,9 @@ def check_focus_distance(flag: str, distance_m: float):
             f"{flag}: must be at least {MIN_FOCUS_DISTANCE_M:g} m (the closest focus), "
             f"got {distance_m:g}"
         )
+    problem = range_problem("focus_distance_m", distance_m)  # and at most 10 km, or inf
+    if problem:
+        raise DofError(f"{flag}: {problem}")
 
 
 def render_command(args) -> int:
@@ -176,6 +180,14 @@ def pull_command(args) -> int:
     check_output(output, "-o", args.overwrite)
     scene = load_scene(args.scene, camera=args.camera)
     marks = [("--from", args.start)] + [("--to", stop) for stop in args.stops]
+    for flag, value in marks:  # every mark checked before a GL context is made
+        if _as_distance(value) is None:
+            try:
+                scene.index_of(value)
+            except KeyError as exc:
+                raise DofError(f"{flag}: {exc.args[0]}") from None
+        else:
+            check_focus_distance(flag, _as_distance(value))
     stops = []
     needs_render = any(_as_distance(value) is None for _, value in marks)
     renderer = HeadlessRenderer((640, 360)) if needs_render else None
