@@ -160,7 +160,7 @@ class FrameTargets:
             return
         problem = size_problem(self.ctx, size, self.supersample, self.msaa)
         if problem:
-            raise DofError(f"--size: {problem}")
+            raise DofError(f"frame size {problem}")
         self.release()
         self.size = size  # the frame the user sees
         m = self.margin = (guard_margin(size[0]), guard_margin(size[1]))
