@@ -178,6 +178,14 @@ def test_a_folder_with_other_files_keeps_them(tmp_path):
 # -- export, plot, pull ------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("name", ["out.mp4", "out.gif"])
+def test_export_refuses_a_folder_named_as_a_video(pull_json, tmp_path, capsys, name):
+    (tmp_path / name).mkdir()
+    code, err = run(capsys, "export", pull_json, "-o", tmp_path / name, *FAST, "--overwrite")
+    one_line_exit_2(code, err)
+    assert "is a folder" in err and not any((tmp_path / name).iterdir())
+
+
 @pytest.mark.parametrize("name", ["out.mp4", "out.gif", "frames"])
 def test_export_without_overwrite_keeps_the_old_output(pull_json, tmp_path, capsys, name):
     out = tmp_path / name

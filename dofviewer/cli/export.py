@@ -30,6 +30,9 @@ def output_kind(output: str) -> str:
     path = Path(output)
     if fileio.writes_directly(path) and path.suffix.lower() not in VIDEO_SUFFIXES:
         raise DofError(f"-o: {output} is not a regular file; name an .mp4, a .gif or a folder")
+    if path.suffix.lower() in VIDEO_SUFFIXES and path.is_dir():
+        raise DofError(f"-o: {output} is a folder; name a file (or a folder without "
+                       f"{path.suffix} for PNG frames)")  # fmt: skip
     if output.endswith(("/", os.sep)) or path.is_dir() or not path.suffix:
         return "frames"
     if path.suffix.lower() not in VIDEO_SUFFIXES:
