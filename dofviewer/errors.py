@@ -31,3 +31,12 @@ class ModelError(DofError):
     def __init__(self, source: str, problem: str):
         self.source, self.problem = source, problem
         super().__init__(f"{source}: {problem}")
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM (or SIGINT) arrived: unwinds like Ctrl+C, so every temporary file is
+    removed on the way out; the command line exits with 128 + the signal's number."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum

@@ -35,8 +35,8 @@ def test_render_writes_png_linear_and_depth(tmp_path):
     ("args", "needle"),
     [
         (["--focus-on", "unicorn"], "--focus-on: no object named 'unicorn'"),
-        (["--f-stop", "0"], "--f-stop: must be a finite number > 0"),
-        (["--focus-distance", "0.001"], "--focus-distance: must be at least 0.005 m"),
+        (["--f-stop", "0"], "--f-stop: must be 0.5..64, got 0"),
+        (["--focus-distance", "0.001"], "--focus-distance: must be 0.005..10000 m, got 0.001"),
         (["--size", "big"], "--size: expected WIDTHxHEIGHT"),
         (["--blades", "2"], "--blades: must be 0 (round) or an integer 3..16, got 2"),
         (["--focus-on", "ball", "--focus-distance", "3"], "not allowed with argument"),
@@ -60,7 +60,7 @@ def test_bad_scene_file_is_one_line_exit_2(tmp_path):
     assert result.returncode == 2
     assert (
         result.stderr.strip()
-        == f"dofviewer: error: {scene}: objects[0].radius: must be > 0, got -1"
+        == f"dofviewer: error: {scene}: objects[0].radius: must be 1e-06..1e+06 m, got -1"
     )
 
 

@@ -48,7 +48,8 @@ def test_render_a_model_through_a_chosen_camera(tmp_path):
     depths = {}
     for camera in ("wide", "1"):
         result = dofviewer("render", model, "--camera", camera, "--size", "96x54", "--no-dof",
-                           "-o", tmp_path / "a.png", "--depth-out", tmp_path / "d.npy")  # fmt: skip
+                           "-o", tmp_path / "a.png", "--depth-out", tmp_path / "d.npy",
+                           "--overwrite")  # fmt: skip
         assert result.returncode == 0, result.stderr
         depths[camera] = np.load(tmp_path / "d.npy")
     # The box's front face is 0.5 m in front of the origin: 2.5 m from "wide", 5.5 from "tele".
@@ -96,7 +97,7 @@ def test_scene_file_places_one_model_many_times_relative_to_itself(tmp_path):
     [
         ("path", "missing.glb", "objects[0].path: "),
         ("path", 3, "objects[0].path: must be the path of a .gltf, .glb or .obj file"),
-        ("scale", -1, "objects[0].scale: must be > 0"),
+        ("scale", -1, "objects[0].scale: must be 1e-06..1e+06, got -1"),
         ("radius", 1, "objects[0].radius: does not apply to shape 'mesh'"),
     ],
 )  # fmt: skip

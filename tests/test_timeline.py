@@ -137,13 +137,13 @@ ORDER["keyframes"][2]["time_s"] = 2.0
         (edited(("format",), "dofviewer-scene"), "format", 'must be "dofviewer-timeline"'),
         (edited(("version",), 2), "version", "unsupported version 2"),
         (edited(("keyframes", 2, "kind"), "zoom"), "keyframes[2].kind", "must be one of focus, lens, tracking, camera"),
-        (edited(("keyframes", 0, "time_s"), -1), "keyframes[0].time_s", "must be >= 0"),
+        (edited(("keyframes", 0, "time_s"), -1), "keyframes[0].time_s", "must be 0..3600 s, got -1"),
         (json.dumps(ORDER), "keyframes[2].time_s", "keyframes must be in time order (2.0 comes after 2.5)"),
         (edited(("keyframes", 0, "easing"), "sprung"), "keyframes[0].easing", "unknown easing \"sprung\" (did you mean 'spring'?)"),
-        (edited(("keyframes", 0, "distance_m"), float("nan")), "keyframes[0].distance_m", "must be finite"),
-        (edited(("start", "f_stop"), float("inf")), "start.f_stop", "must be finite"),
-        (edited(("keyframes", 0, "duration_s"), -0.5), "keyframes[0].duration_s", "must be >= 0"),
-        (edited(("keyframes", 0, "distance_m"), 0), "keyframes[0].distance_m", "must be > 0"),
+        (edited(("keyframes", 0, "distance_m"), float("nan")), "keyframes[0].distance_m", "got nan"),
+        (edited(("start", "f_stop"), float("inf")), "start.f_stop", "must be 0.5..64, got inf"),
+        (edited(("keyframes", 0, "duration_s"), -0.5), "keyframes[0].duration_s", "must be 0..3600 s"),
+        (edited(("keyframes", 0, "distance_m"), 0), "keyframes[0].distance_m", "must be 0.005..10000 m, got 0"),
         (edited(("keyframes", 0, "distance_m"), REMOVE), "keyframes[0].distance_m", "is required"),
         (edited(("start", "focus_distance_m"), REMOVE), "start.focus_distance_m", "is required"),
         (edited(("keyframes", 0, "distanse_m"), 2), "keyframes[0].distanse_m", "unknown field in a focus key (did you mean 'distance_m'?)"),
@@ -350,7 +350,7 @@ def test_pull_timeline_defaults_and_bad_options():
     assert tl.start.lens_changes == {}
     with pytest.raises(TimelineError, match="easing"):
         pull_timeline("demo", [(None, 3.0), (None, 1.0)], easing="bouncy")
-    with pytest.raises(TimelineError, match="duration_s: must be >= 0"):
+    with pytest.raises(TimelineError, match="duration_s: must be 0..3600 s"):
         pull_timeline("demo", [(None, 3.0), (None, 1.0)], duration_s=-1)
 
 

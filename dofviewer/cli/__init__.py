@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import math
+import signal
 import sys
+import threading
 
-from dofviewer.errors import EXIT_USAGE, DofError
+from dofviewer.errors import EXIT_USAGE, DofError, Interrupted
 
 MSAA_HELP = (
     "multisamples per scene sample, 0 for none; 4 sharpens in-focus edges (default: 4 on a "
@@ -58,6 +60,38 @@ def non_negative_float(text: str) -> float:
     return value
 
 
+def in_range(rule: str):
+    """An option's type: a number within ``lens.LIMITS[rule]``, the range scene files and
+    timelines are held to."""
+
+    def convert(text: str) -> float:
+        from dofviewer.shot.lens import range_problem
+
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got '{text[:40]}'") from None
+        problem = range_problem(rule, value)
+        if problem:
+            raise argparse.ArgumentTypeError(problem)
+        return value
+
+    convert.__name__ = rule  # argparse names the type in its messages
+    return convert
+
+
+def sample_count(text: str) -> int:
+    from dofviewer.shot.lens import MAX_SAMPLES
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got '{text[:40]}'") from None
+    if not 1 <= value <= MAX_SAMPLES:
+        raise argparse.ArgumentTypeError(f"must be 1..{MAX_SAMPLES}, got {text[:40]}")
+    return value
+
+
 def easing_names() -> list[str]:
     from dofviewer.shot.easing import EASINGS
 
@@ -81,15 +115,16 @@ def add_lens_options(parser: argparse.ArgumentParser):
     focus = parser.add_mutually_exclusive_group()
     focus.add_argument("--focus-on", metavar="NAME", help="focus on this object's visible centre")
     focus.add_argument(
-        "--focus-distance", metavar="M", type=positive_float, help="focus distance in metres"
+        "--focus-distance", metavar="M", type=in_range("focus_distance_m"),
+        help="focus distance in metres",
+    )  # fmt: skip
+    parser.add_argument(
+        "--f-stop", metavar="N", type=in_range("f_stop"), help="f-number (default: the scene's)"
     )
     focus.add_argument("--focus-at", metavar="X,Y", type=parse_point,
                        help="focus on what this pixel shows (top-left origin)")  # fmt: skip
     parser.add_argument(
-        "--f-stop", metavar="N", type=positive_float, help="f-number (default: the scene's)"
-    )
-    parser.add_argument(
-        "--focal-length", metavar="MM", type=positive_float, help="focal length in mm"
+        "--focal-length", metavar="MM", type=in_range("focal_length_mm"), help="focal length in mm"
     )
     parser.add_argument(
         "--blades", metavar="N", type=blade_count, help="aperture blades: 0 = round, or 3..16"
@@ -190,13 +225,21 @@ def _add_render(commands):
     render = commands.add_parser("render", help="render one frame headless (no window) to PNG")
     render.add_argument("scene", nargs="?", metavar="SCENE", help=SCENE_HELP)
     render.add_argument("--camera", metavar="NAME|INDEX", help=CAMERA_HELP)
-    render.add_argument("-o", "--output", metavar="OUT.png", required=True, help="PNG to write")
+    render.add_argument("-o", "--output", metavar="OUT.png", required=True,
+                        help="image to write: .png, .jpg, or .exr (linear HDR, where imageio "
+                        "has an EXR writer)")  # fmt: skip
+    render.add_argument("--bit-depth", type=int, choices=(8, 16), default=8,
+                        help="PNG bits per channel (8); 16 for grading")  # fmt: skip
+    render.add_argument("--overwrite", action="store_true", help="replace existing files")
     render.add_argument("--size", type=parse_size, default=None, metavar="WxH",
                         help="default 960x540; a photo's own size")  # fmt: skip
     add_photo_options(render)
     add_lens_options(render)
     render.add_argument(
-        "--exposure", metavar="EV", type=float, help="exposure compensation in stops"
+        "--exposure",
+        metavar="EV",
+        type=in_range("exposure_ev"),
+        help="exposure compensation in stops",  # fmt: skip
     )
     render.add_argument("--no-dof", action="store_true", help="render all in focus")
     render.add_argument(
@@ -208,7 +251,7 @@ def _add_render(commands):
                         help="scene samples per pixel per axis, for antialiasing (2)")  # fmt: skip
     render.add_argument("--msaa", type=int, choices=(0, 2, 4, 8), default=None, metavar="K",
                         help=MSAA_HELP)  # fmt: skip
-    render.add_argument("--samples", type=int, default=256, metavar="N",
+    render.add_argument("--samples", type=sample_count, default=256, metavar="N",
                         help="aperture samples for --reference (256)")  # fmt: skip
     render.add_argument(
         "--linear-out", metavar="OUT.npy", help="linear HDR RGB after DOF (float32 H×W×3)"
@@ -262,13 +305,15 @@ def _add_pull(commands):
                       help="where focus starts: object name or metres")  # fmt: skip
     pull.add_argument("--to", dest="stops", required=True, action="append", metavar="B",
                       help="a mark to pull to (object or metres); repeatable")  # fmt: skip
-    pull.add_argument("--duration", type=non_negative_float, default=1.0, metavar="S",
+    pull.add_argument("--duration", type=in_range("time_s"), default=1.0, metavar="S",
                       help="seconds per pull (1.0)")  # fmt: skip
     pull.add_argument("--easing", default="ease-in-out-cubic", choices=easing_names(),
                       help="pull curve (ease-in-out-cubic)")  # fmt: skip
-    pull.add_argument("--hold", type=non_negative_float, default=1.0, metavar="S",
+    pull.add_argument("--hold", type=in_range("time_s"), default=1.0, metavar="S",
                       help="seconds to hold on each mark (1.0)")  # fmt: skip
-    pull.add_argument("--f-stop", type=positive_float, metavar="N", help="f-number for the shot")
+    pull.add_argument(
+        "--f-stop", type=in_range("f_stop"), metavar="N", help="f-number for the shot"
+    )
     pull.add_argument(
         "-o", "--output", required=True, metavar="PULL.json", help="timeline to write"
     )
@@ -280,7 +325,8 @@ def _add_export(commands):
     export = commands.add_parser("export", help="render a timeline headless to MP4, GIF or PNGs")
     export.add_argument("timeline", metavar="PULL.json")
     export.add_argument("-o", "--output", required=True, metavar="OUT.mp4|OUT.gif|DIR/")
-    export.add_argument("--fps", type=positive_float, default=30.0, help="frames per second (30)")
+    export.add_argument("--fps", type=in_range("fps"), default=30.0,
+                        help="frames per second (30)")  # fmt: skip
     export.add_argument("--size", type=parse_size, default=None, metavar="WxH",
                         help="default 640x360; a photo's own size")  # fmt: skip
     export.add_argument("--overwrite", action="store_true", help="replace an existing output")
@@ -290,6 +336,7 @@ def _add_plot(commands):
     plot = commands.add_parser("plot", help="draw a timeline's focus and f-stop over time")
     plot.add_argument("timeline", metavar="PULL.json")
     plot.add_argument("-o", "--output", required=True, metavar="curve.png")
+    plot.add_argument("--overwrite", action="store_true", help="replace an existing file")
 
 
 def _add_play(commands):
@@ -306,7 +353,7 @@ def _add_quality(commands):
     )
     quality.add_argument("--size", type=parse_size, default=(480, 270), metavar="WxH")
     quality.add_argument(
-        "--samples", type=int, default=256, metavar="N", help="reference samples (256)"
+        "--samples", type=sample_count, default=256, metavar="N", help="reference samples (256)"
     )
     quality.add_argument("--out", metavar="DIR", help="write side-by-side PNGs here")
     quality.add_argument("--json", metavar="OUT.json", help="also write the results as JSON")
@@ -409,6 +456,7 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0] not in (*parser.command_names, "-h", "--help", "--version"):
         argv = ["view", *argv]
     args = parser.parse_args(argv)
+    previous = _on_sigterm_raise()
     try:
         from dofviewer.cli import commands
 
@@ -416,5 +464,40 @@ def main(argv: list[str] | None = None) -> int:
     except DofError as exc:
         print(f"dofviewer: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt as exc:
+        signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+        name = signal.Signals(signum).name
+        print(f"dofviewer: interrupted by {name}; no partial output left", file=sys.stderr)
+        return 128 + signum
+    except (OSError, MemoryError, RecursionError) as exc:
+        # Left by the machine, not the code: a file system that refuses, memory that
+        # runs out. One line as for any user error, never a traceback.
+        print(f"dofviewer: error: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _on_sigterm_raise():
+    """SIGTERM unwinds like Ctrl+C (see errors.Interrupted); returns the handler it
+    replaced, or None off the main thread (where Python cannot set one)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def handler(signum, _frame):
+        raise Interrupted(signum)
+
+    return signal.signal(signal.SIGTERM, handler)
+
+
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        name = str(exc.filename or "")
+        name = name if len(name) <= 120 else f"{name[:60]}...{name[-60:]}"
+        return f"{name}: {exc.strerror}" if name else exc.strerror
+    if isinstance(exc, MemoryError):
+        return "out of memory"
+    if isinstance(exc, RecursionError):
+        return "input nested too deeply"
+    return " ".join(str(exc).split())[:300] or type(exc).__name__

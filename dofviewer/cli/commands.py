@@ -9,9 +9,18 @@ from pathlib import Path
 
 from dofviewer.content.scene import Scene, bundled_name, load_scene
 from dofviewer.errors import DofError
-from dofviewer.fileio import write_npy, write_png
+from dofviewer.fileio import (
+    IMAGE_SUFFIXES,
+    atomic_write_bytes,
+    check_output,
+    exr_writer_problem,
+    image_bytes,
+    npy_bytes,
+    writes_directly,
+)
 from dofviewer.render.renderer import FrameSettings
 from dofviewer.shot.easing import MIN_FOCUS_DISTANCE_M
+from dofviewer.shot.lens import range_problem
 
 
 def settings_from_options(scene: Scene, args) -> FrameSettings:
@@ -102,22 +111,17 @@ def check_focus_distance(flag: str, distance_m: float):
             f"{flag}: must be at least {MIN_FOCUS_DISTANCE_M:g} m (the closest focus), "
             f"got {distance_m:g}"
         )
+    problem = range_problem("focus_distance_m", distance_m)  # and at most 10 km, or inf
+    if problem:
+        raise DofError(f"{flag}: {problem}")
 
 
 def render_command(args) -> int:
-    from dofviewer.render.headless import HeadlessRenderer
+    from dofviewer.render.headless import HeadlessRenderer, display_16bit
 
+    check_render_outputs(args)
     scene, size = load_sized_scene(args)
     settings = settings_from_options(scene, args)
-    for flag, path in (
-        ("-o", args.output),
-        ("--linear-out", args.linear_out),
-        ("--depth-out", args.depth_out),
-    ):
-        if path is not None and not Path(path).parent.is_dir() and str(Path(path).parent):
-            raise DofError(f"{flag}: folder '{Path(path).parent}' does not exist")
-    if args.samples < 1:
-        raise DofError(f"--samples: must be >= 1, got {args.samples}")
     with HeadlessRenderer(size, supersample=args.supersample, msaa=args.msaa) as renderer:
         if args.focus_at is not None:
             distance = focus_at_pixel(renderer, scene, settings, args.focus_at, size)
@@ -129,11 +133,21 @@ def render_command(args) -> int:
             dof=not args.no_dof,
             reference_samples=args.samples if args.reference else 0,
         )
-    write_png(args.output, frame.image)
+    suffix = Path(args.output).suffix.lower() or ".png"
+    if suffix == ".exr":
+        image = frame.linear
+    elif args.bit_depth == 16:
+        image = display_16bit(frame.linear, frame.settings.exposure_ev)
+    else:
+        image = frame.image
+    # Everything encoded before anything is written: a failure leaves no output half-made.
+    data = {args.output: image_bytes(image, suffix)}
     if args.linear_out:
-        write_npy(args.linear_out, frame.linear)
+        data[args.linear_out] = npy_bytes(frame.linear)
     if args.depth_out:
-        write_npy(args.depth_out, frame.depth)
+        data[args.depth_out] = npy_bytes(frame.depth)
+    for path, payload in data.items():
+        atomic_write_bytes(path, payload)
     s = frame.settings
     print(
         f"wrote {args.output} ({size[0]}x{size[1]}, focus {s.focus_distance_m:.3f} m, "
@@ -143,6 +157,31 @@ def render_command(args) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def check_render_outputs(args) -> None:
+    """Every file ``render`` will write, checked before anything is rendered: its folder,
+    its format, the overwrite policy, and that no two are the same file."""
+    suffix = Path(args.output).suffix.lower()
+    if not suffix and writes_directly(args.output):
+        suffix = ".png"  # /dev/stdout, a FIFO: PNG, written in place
+    if suffix not in IMAGE_SUFFIXES:
+        raise DofError(f"-o: {args.output}: expected {', '.join(IMAGE_SUFFIXES)}")
+    if args.bit_depth == 16 and suffix != ".png":
+        raise DofError(f"--bit-depth 16: only for .png, not {suffix}")
+    if suffix == ".exr" and (problem := exr_writer_problem()):
+        raise DofError(f"-o: {problem}")
+    outputs = [("-o", args.output), ("--linear-out", args.linear_out),
+               ("--depth-out", args.depth_out)]  # fmt: skip
+    seen = {}
+    for flag, path in outputs:
+        if path is None:
+            continue
+        check_output(path, flag, args.overwrite)
+        key = os.path.abspath(path)
+        if key in seen:
+            raise DofError(f"{flag}: {path} is also {seen[key]}'s file")
+        seen[key] = flag
 
 
 def view_command(args) -> int:
@@ -219,12 +258,17 @@ def pull_command(args) -> int:
     from dofviewer.shot.timeline import pull_timeline, save_timeline
 
     output = Path(args.output)
-    if output.exists() and not args.overwrite:
-        raise DofError(f"-o: {output} exists; use --overwrite to replace it")
-    if not output.parent.is_dir():
-        raise DofError(f"-o: folder '{output.parent}' does not exist")
+    check_output(output, "-o", args.overwrite)
     scene = load_scene(args.scene, camera=args.camera, photo=photo_options(args))
     marks = [("--from", args.start)] + [("--to", stop) for stop in args.stops]
+    for flag, value in marks:  # every mark checked before a GL context is made
+        if _as_distance(value) is None:
+            try:
+                scene.index_of(value)
+            except KeyError as exc:
+                raise DofError(f"{flag}: {exc.args[0]}") from None
+        else:
+            check_focus_distance(flag, _as_distance(value))
     stops = []
     needs_render = any(_as_distance(value) is None for _, value in marks)
     size = scene.photo.size if scene.photo is not None else (640, 360)
@@ -280,9 +324,10 @@ def plot_command(args) -> int:
     from dofviewer.cli.plot import plot_timeline
     from dofviewer.shot.timeline import load_timeline_and_scene
 
+    if Path(args.output).suffix.lower() != ".png":
+        raise DofError(f"-o: {args.output}: expected a .png")
+    check_output(args.output, "-o", args.overwrite)
     timeline, scene = load_timeline_and_scene(args.timeline)
-    if not Path(args.output).parent.is_dir() and str(Path(args.output).parent):
-        raise DofError(f"-o: folder '{Path(args.output).parent}' does not exist")
     plot_timeline(timeline, scene, args.output, title=f"{Path(args.timeline).name}")
     print(f"wrote {args.output}", file=sys.stderr)
     return 0

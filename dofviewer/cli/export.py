@@ -8,17 +8,19 @@ name and renamed when complete; an existing output is never overwritten unless a
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
-import tempfile
 import time
+from fractions import Fraction
 from pathlib import Path
 
-import imageio.v2 as imageio_v2
 import imageio.v3 as iio
 
+from dofviewer import fileio
 from dofviewer.errors import DofError
-from dofviewer.fileio import write_png
 from dofviewer.render.headless import HeadlessRenderer
+from dofviewer.shot.lens import MAX_EXPORT_FRAMES
 from dofviewer.shot.timeline import TimelineSampler, load_timeline_and_scene
 
 VIDEO_SUFFIXES = (".mp4", ".gif")
@@ -26,6 +28,11 @@ VIDEO_SUFFIXES = (".mp4", ".gif")
 
 def output_kind(output: str) -> str:
     path = Path(output)
+    if fileio.writes_directly(path) and path.suffix.lower() not in VIDEO_SUFFIXES:
+        raise DofError(f"-o: {output} is not a regular file; name an .mp4, a .gif or a folder")
+    if path.suffix.lower() in VIDEO_SUFFIXES and path.is_dir():
+        raise DofError(f"-o: {output} is a folder; name a file (or a folder without "
+                       f"{path.suffix} for PNG frames)")  # fmt: skip
     if output.endswith(("/", os.sep)) or path.is_dir() or not path.suffix:
         return "frames"
     if path.suffix.lower() not in VIDEO_SUFFIXES:
@@ -39,17 +46,21 @@ def frame_count(duration_s: float, fps: float) -> int:
 
 
 def check_output(output: str, kind: str, size, overwrite: bool):
+    """Refuse, before anything is rendered, an output that cannot be written or must not
+    be replaced."""
     path = Path(output)
     if kind == "frames":
-        if path.exists() and any(path.glob("frame_*.png")) and not overwrite:
+        if path.exists() and not path.is_dir():
+            raise DofError(f"-o: {output} is not a folder")
+        if path.is_dir() and any(path.glob("frame_*.png")) and not overwrite:
             raise DofError(f"-o: {output} already holds frames; use --overwrite to replace them")
-        if not path.parent.is_dir():
-            raise DofError(f"-o: folder '{path.parent}' does not exist")
+        folder = path.parent if str(path.parent) else Path(".")
+        if not folder.is_dir():
+            raise DofError(f"-o: folder '{folder}' does not exist")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise DofError(f"-o: folder '{folder}' is not writable")
         return
-    if path.exists() and not overwrite:
-        raise DofError(f"-o: {output} exists; use --overwrite to replace it")
-    if not path.parent.is_dir():
-        raise DofError(f"-o: folder '{path.parent}' does not exist")
+    fileio.check_output(path, "-o", overwrite)
     if kind == "mp4" and (size[0] % 2 or size[1] % 2):
         raise DofError(
             f"--size: H.264 in yuv420p needs an even width and height, got {size[0]}x{size[1]}"
@@ -59,8 +70,9 @@ def check_output(output: str, kind: str, size, overwrite: bool):
 class Progress:
     """A one-line progress bar on stderr."""
 
-    def __init__(self, total: int, stream=sys.stderr, width=30):
-        self.total, self.stream, self.width = total, stream, width
+    def __init__(self, total: int, stream=None, width=30):
+        # sys.stderr looked up now, not at import: it may have been replaced since
+        self.total, self.stream, self.width = total, stream or sys.stderr, width
         self.start = time.perf_counter()
 
     def update(self, done: int):
@@ -71,6 +83,12 @@ class Progress:
         if done == self.total:
             self.stream.write("\n")
         self.stream.flush()
+        self.done = done
+
+    def end_line(self):
+        if 0 < getattr(self, "done", 0) < self.total:
+            self.stream.write("\n")
+            self.stream.flush()
 
 
 def export(timeline_path, output: str, fps: float = 30.0, size=None, overwrite=False,
@@ -83,6 +101,9 @@ def export(timeline_path, output: str, fps: float = 30.0, size=None, overwrite=F
     kind = output_kind(output)
     check_output(output, kind, size, overwrite)
     total = frame_count(timeline.duration_s, fps)
+    if total > MAX_EXPORT_FRAMES:
+        raise DofError(f"{timeline.duration_s:g} s at {fps:g} fps is {total} frames; one export "
+                       f"writes at most {MAX_EXPORT_FRAMES} (lower --fps)")  # fmt: skip
     sampler = TimelineSampler(timeline, scene)
     bar = Progress(total) if progress else None
     started = time.perf_counter()
@@ -95,40 +116,109 @@ def export(timeline_path, output: str, fps: float = 30.0, size=None, overwrite=F
                     bar.update(k + 1)
                 yield frame.image
 
-        if kind == "frames":
-            _write_frames(Path(output), frames())
-        else:
-            _write_video(Path(output), kind, frames(), fps)
+        try:
+            if kind == "frames":
+                _write_frames(Path(output), frames())
+            else:
+                _write_video(Path(output), kind, frames(), fps)
+        except BaseException:
+            if bar:
+                bar.end_line()  # the error or interrupt message then has its own line
+            raise
     elapsed = time.perf_counter() - started
     return {"frames": total, "fps": fps, "seconds": elapsed, "render_fps": total / elapsed,
             "size": size}  # fmt: skip
 
 
 def _write_frames(folder: Path, frames):
-    folder.mkdir(exist_ok=True)
-    for old in folder.glob("frame_*.png"):
-        old.unlink()
-    for k, image in enumerate(frames):
-        write_png(folder / f"frame_{k:05d}.png", image)
+    """Into a temporary folder beside ``folder``, which replaces it once complete."""
+    with fileio.atomic_folder(folder) as tmp:
+        for k, image in enumerate(frames):
+            (tmp / f"frame_{k:05d}.png").write_bytes(fileio.image_bytes(image, ".png"))
 
 
 def _write_video(path: Path, kind: str, frames, fps: float):
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
-    os.fchmod(fd, 0o644)
-    os.close(fd)
+    """A temporary file beside ``path``, renamed over it only once the encoder has
+    finished cleanly (a character device or FIFO, such as /dev/null, is written
+    directly)."""
+    if fileio.writes_directly(path):
+        _encode(path, kind, frames, fps)
+        return
+    with fileio.atomic_file(path) as tmp:
+        _encode(tmp, kind, frames, fps)
+
+
+def _encode(target: Path, kind: str, frames, fps: float):
+    if kind == "gif":  # encoded in memory (it holds every frame anyway), then written
+        data = iio.imwrite("<bytes>", list(frames), extension=".gif", duration=1000.0 / fps,
+                           loop=0)  # fmt: skip
+        with open(target, "wb") as f:
+            f.write(data)
+    else:
+        _write_mp4(target, frames, fps)
+
+
+def _write_mp4(target: Path, frames, fps: float):
+    """H.264 through imageio-ffmpeg's ffmpeg, driven here so its exit status and messages
+    are checked: a full disk or a rate ffmpeg refuses is an error, never a truncated file
+    reported as written. ffmpeg runs in its own session, so Ctrl+C reaches only us, and
+    we stop it."""
+    import imageio_ffmpeg
+
+    process, broken = None, False
     try:
-        if kind == "mp4":
-            writer = imageio_v2.get_writer(
-                tmp, format="FFMPEG", mode="I", fps=fps, codec="libx264",
-                pixelformat="yuv420p", quality=8, macro_block_size=2,
-                ffmpeg_log_level="error",
-            )  # fmt: skip
-            with writer:
-                for image in frames:
-                    writer.append_data(image)
-        else:
-            iio.imwrite(tmp, list(frames), extension=".gif", duration=1000.0 / fps, loop=0)
-        os.replace(tmp, path)
+        for image in frames:
+            if process is None:
+                height, width = image.shape[:2]
+                command = [
+                    imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-loglevel", "error",
+                    "-f", "rawvideo", "-vcodec", "rawvideo", "-s", f"{width}x{height}",
+                    "-pix_fmt", "rgb24", "-r", str(Fraction(fps).limit_denominator(1001)),
+                    "-i", "-", "-an", "-vcodec", "libx264", "-pix_fmt", "yuv420p",
+                    "-crf", "10", "-f", "mp4", str(target),
+                ]  # fmt: skip
+                process = subprocess.Popen(command, stdin=subprocess.PIPE,
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                           start_new_session=True)  # fmt: skip
+            try:
+                process.stdin.write(image.tobytes())
+            except BrokenPipeError:
+                broken = True  # ffmpeg has stopped: its status and message say why
+                break
+        if process is None:
+            raise DofError("export: no frames to encode")
+        try:
+            process.stdin.close()
+        except BrokenPipeError:
+            broken = True
+        message = process.stderr.read().decode("utf-8", "replace")
+        status = process.wait()
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()
         raise
+    problem = " ".join(message.split())[:200]
+    if status != 0 or broken:
+        how = (f"killed by {signal.Signals(-status).name}" if status < 0
+               else f"exit status {status}")  # fmt: skip
+        raise DofError(f"-o: ffmpeg failed ({how}): {problem or 'no message'}")
+    if not fileio.writes_directly(target) and not _has_movie_box(target):
+        raise DofError(f"-o: ffmpeg wrote an incomplete MP4 ({problem or 'no moov box'})")
+
+
+def _has_movie_box(path: Path) -> bool:
+    """Whether an MP4 holds its index (the moov box): a truncated one does not play."""
+    with open(path, "rb") as f:
+        while header := f.read(8):
+            if len(header) < 8:
+                return False
+            size, box = int.from_bytes(header[:4], "big"), header[4:]
+            if box == b"moov":
+                return True
+            if size == 1:
+                size = int.from_bytes(f.read(8), "big") - 8
+            elif size == 0:
+                return False
+            f.seek(size - 8, os.SEEK_CUR)
+    return False

@@ -27,6 +27,9 @@ from dofviewer.shot.timeline import (
 )
 
 SAMPLES_PER_SECOND = 120
+#: A long timeline is sampled more sparsely: the curve has no more points than this (an
+#: hour at 120 per second would take minutes and the picture shows no more).
+MAX_SAMPLES = 20_000
 
 
 def plot_timeline(timeline: Timeline, scene: Scene, output, title: str = ""):
@@ -47,9 +50,8 @@ def build_figure(timeline: Timeline, scene: Scene, title: str = ""):
     from matplotlib import pyplot as plt
 
     sampler = TimelineSampler(timeline, scene)
-    times = np.linspace(
-        0.0, timeline.duration_s, max(2, int(timeline.duration_s * SAMPLES_PER_SECOND))
-    )
+    count = min(MAX_SAMPLES, max(2, int(timeline.duration_s * SAMPLES_PER_SECOND)))
+    times = np.linspace(0.0, timeline.duration_s, count)
     settings = [sampler.sample(float(t)) for t in times]
     dioptres = np.array(
         [0.0 if math.isinf(s.focus_distance_m) else 1.0 / s.focus_distance_m for s in settings]

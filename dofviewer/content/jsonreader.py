@@ -12,6 +12,7 @@ import json
 import math
 
 from dofviewer.errors import DofError
+from dofviewer.shot.lens import range_problem
 
 #: Marks a field as required (``None`` can be a legitimate default).
 REQUIRED = object()
@@ -47,22 +48,34 @@ class JsonReader:
             return None, True
         return table[key], False
 
-    def number(self, table, key, where, default=REQUIRED, *, above=None, at_least=None):
+    def number(self, table, key, where, default=REQUIRED, *, above=None, at_least=None,
+               rule=None):  # fmt: skip
+        """A finite number; ``rule`` names its physical range in lens.LIMITS."""
         value, missing = self.get(table, key, where, default)
         if missing:
             return default
         here = join(where, key)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.fail(here, f"must be a number, got {kind_of(value)}")
+        if rule is not None:
+            problem = range_problem(rule, value)
+            if problem:
+                self.fail(here, problem)
+        try:
+            value = float(value)
+        except OverflowError:  # an integer beyond any float
+            self.fail(here, f"must be a finite number, got an integer of {len(str(abs(value)))} "
+                      "digits")  # fmt: skip
         if not math.isfinite(value):
             self.fail(here, f"must be finite, got {value}")
         if above is not None and not value > above:
             self.fail(here, f"must be > {above:g}, got {value:g}")
         if at_least is not None and not value >= at_least:
             self.fail(here, f"must be >= {at_least:g}, got {value:g}")
-        return float(value)
+        return value
 
-    def vector(self, table, key, where, default=REQUIRED, *, length=3, above=None, at_least=None):
+    def vector(self, table, key, where, default=REQUIRED, *, length=3, above=None, at_least=None,
+               rule=None):  # fmt: skip
         value, missing = self.get(table, key, where, default)
         if missing:
             return default
@@ -71,17 +84,22 @@ class JsonReader:
             self.fail(here, f"must be a list of {length} numbers, got {kind_of(value)}")
         items = {str(i): v for i, v in enumerate(value)}
         return tuple(
-            self.number(items, str(i), here, above=above, at_least=at_least) for i in range(length)
+            self.number(items, str(i), here, above=above, at_least=at_least, rule=rule)
+            for i in range(length)
         )
+
+    def count(self, items: list, where: str, most: int, what: str):
+        """A list no longer than ``most`` (a bound on the time and memory it costs)."""
+        if len(items) > most:
+            self.fail(where, f"at most {most} {what}, got {len(items)}")
 
     def choice(self, table, key, where, options, default=REQUIRED) -> str:
         value, missing = self.get(table, key, where, default)
         if missing:
             return default
-        if value not in options:
-            self.fail(
-                join(where, key), f"must be one of {', '.join(options)}; got {json.dumps(value)}"
-            )
+        if not isinstance(value, str) or value not in options:
+            self.fail(join(where, key), f"must be one of {', '.join(options)}; got "
+                      f"{short_json(value)}")  # fmt: skip
         return value
 
 
@@ -101,6 +119,29 @@ def join(where: str, key: str) -> str:
 def kind_of(value) -> str:
     if value is None:
         return "null"
+    if type(value) is int and not -1e300 < value < 1e300:
+        return f"an integer of {len(str(abs(value)))} digits"
     return {bool: "a boolean", str: "a string", list: "a list", dict: "an object"}.get(
         type(value), repr(value)
     )
+
+
+def short_json(value, limit: int = 60) -> str:
+    """``value`` as JSON for a one-line message: shortened, never raising."""
+    try:
+        text = json.dumps(value)
+    except (ValueError, TypeError, RecursionError):
+        text = kind_of(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def loads(text: str, error, source: str):
+    """``json.loads`` with its failures as ``error(source, where, problem)``: invalid JSON,
+    and nesting too deep for the parser (a RecursionError)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno} column {exc.colno}"
+        raise error(source, where, f"invalid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise error(source, "", "invalid JSON: nested too deeply") from None

@@ -7,6 +7,7 @@ is read again and an unchanged one is not.
 
 from __future__ import annotations
 
+import stat as stat_module
 import sys
 from pathlib import Path
 
@@ -33,6 +34,8 @@ def load_model(path, *, quiet: bool = False) -> Model:
         stat = path.stat()
     except OSError as exc:
         raise ModelError(source, f"cannot read model ({exc.strerror})") from None
+    if not stat_module.S_ISREG(stat.st_mode):  # a FIFO would hang, /dev/zero fill memory
+        raise ModelError(source, "cannot read model (not a regular file)")
     key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
     if key in _loaded:
         return _loaded[key]

@@ -7,17 +7,17 @@ from one line. The format is documented in README.md ("Scene files").
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dofviewer.content.jsonreader import JsonReader, join, kind_of
+from dofviewer.content.jsonreader import JsonReader, join, kind_of, loads
 from dofviewer.errors import DofError, ModelError, SceneError
+from dofviewer.fileio import exists, read_text_file
 from dofviewer.resources import asset_dir, demo_scene_path
 from dofviewer.shot.camera import FAR_M, NEAR_M, CameraPose
-from dofviewer.shot.lens import ThinLens, blade_count_problem
+from dofviewer.shot.lens import MAX_OBJECTS, MAX_PATH_POINTS, ThinLens, blade_count_problem
 from dofviewer.shot.presets import Prime, prime_named, sensor_named
 
 if TYPE_CHECKING:
@@ -40,6 +40,7 @@ MESH_ONLY = ("path", "scale")
 PRIMITIVE_ONLY = ("radius", "size", "color", "emissive", "texture", "checker_size_m")
 
 Vec3 = tuple[float, float, float]
+ZERO3: Vec3 = (0.0, 0.0, 0.0)
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ def bundled_scene_names() -> list[str]:
 
 def bundled_name(path: str | Path | None) -> str | None:
     """The bundled scene an argument names, if it is no file: ``demo`` or ``demo.json``."""
-    if path is None or Path(path).exists():
+    if path is None or isinstance(path, (dict, Scene)) or exists(path):
         return None
     bundled, text = bundled_scenes(), str(path)
     if text in bundled:
@@ -182,6 +183,13 @@ def load_scene(path: str | Path | None = None, *, aspect: float = DEFAULT_ASPECT
     and ``camera`` picks one of its cameras by name or index. A .png, .jpg or .tif is
     a photo: ``photo`` (dofviewer.content.photo.PhotoOptions) names its depth map.
     """
+    if isinstance(path, Scene):
+        return path
+    if isinstance(path, dict):  # a scene in memory, as a notebook builds one
+        return _SceneReader("<scene dict>", Path.cwd()).scene(path)
+    if path is not None and not isinstance(path, (str, Path)):
+        raise DofError(f"load_scene: expected a path, a scene name, a dict or a Scene, got "
+                       f"{type(path).__name__}")  # fmt: skip
     path = resolve_scene_path(path)
     from dofviewer.content import is_model_path, load_model
     from dofviewer.content.photo import PhotoOptions, is_photo_path, load_photo, scene_from_photo
@@ -200,23 +208,14 @@ def load_scene(path: str | Path | None = None, *, aspect: float = DEFAULT_ASPECT
     if camera is not None:
         raise DofError(f"--camera: {path} is a scene file with one camera; --camera picks "
                        "among a glTF model's cameras")  # fmt: skip
-    source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SceneError(source, "", f"cannot read scene file ({exc.strerror})") from None
-    return parse_scene(text, source, path.parent)
+    text = read_text_file(path, "scene file", SceneError)
+    return parse_scene(text, str(path), path.parent)
 
 
 def parse_scene(text: str, source: str = "<scene>", base_dir: Path | None = None) -> Scene:
     """``base_dir``: where mesh objects' paths are relative to (the scene file's folder;
     the working directory by default)."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SceneError(
-            source, f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}"
-        ) from None
+    data = loads(text, SceneError, source)
     if isinstance(data, dict) and "photo" in data:
         # A scene file that names a photo (assets/photo.json): paths beside it.
         from dofviewer.content.photo import load_photo, read_photo_scene, scene_from_photo
@@ -258,9 +257,9 @@ class _SceneReader(JsonReader):
             lens=lens,
             focus_distance_m=focus,
             objects=objects,
-            background=self.vector(data, "background", "", (0.02, 0.02, 0.03), at_least=0),
+            background=self.vector(data, "background", "", (0.02, 0.02, 0.03), rule="color"),
             light=light,
-            exposure_ev=self.number(data, "exposure_ev", "", 0.0),
+            exposure_ev=self.number(data, "exposure_ev", "", 0.0, rule="exposure_ev"),
             source=self.source,
             clip_m=clip,
         )
@@ -274,9 +273,9 @@ class _SceneReader(JsonReader):
             "sensor_height_mm", "lens",
         )  # fmt: skip
         cam = self.table(cam, "camera", known)
-        position = self.vector(cam, "position", "camera")
-        target = self.vector(cam, "look_at", "camera")
-        up = self.vector(cam, "up", "camera", (0.0, 1.0, 0.0))
+        position = self.vector(cam, "position", "camera", rule="coordinate_m")
+        target = self.vector(cam, "look_at", "camera", rule="coordinate_m")
+        up = self.vector(cam, "up", "camera", (0.0, 1.0, 0.0), rule="coordinate_m")
         forward = [t - p for t, p in zip(target, position, strict=True)]
         if math.hypot(*forward) < 1e-9:
             self.fail("camera.look_at", "must differ from camera.position")
@@ -286,7 +285,7 @@ class _SceneReader(JsonReader):
         width, height = self.sensor(cam)
         prime = self.prime(cam)
         focal = self.number(cam, "focal_length_mm", "camera",
-                            prime.focal_length_mm if prime else 50.0, above=0)  # fmt: skip
+                            prime.focal_length_mm if prime else 50.0, rule="focal_length_mm")  # fmt: skip
         blades = cam.get("aperture_blades", 0)
         problem = blade_count_problem(blades)
         if problem:
@@ -294,14 +293,16 @@ class _SceneReader(JsonReader):
         lens = ThinLens(
             focal_length_mm=focal,
             f_stop=self.number(
-                cam, "f_stop", "camera", prime.max_f_stop if prime else 2.8, above=0
+                cam, "f_stop", "camera", prime.max_f_stop if prime else 2.8, rule="f_stop"
             ),  # fmt: skip
             sensor_width_mm=width,
             sensor_height_mm=height,
             aperture_blades=blades,
-            blade_rotation_deg=self.number(cam, "blade_rotation_deg", "camera", 0.0),
+            blade_rotation_deg=self.number(
+                cam, "blade_rotation_deg", "camera", 0.0, rule="angle_deg"
+            ),
         )
-        focus = self.number(cam, "focus_distance_m", "camera", 4.0)
+        focus = self.number(cam, "focus_distance_m", "camera", 4.0, rule="focus_distance_m")
         if focus <= focal * 1e-3:
             self.fail(
                 "camera.focus_distance_m",
@@ -321,8 +322,8 @@ class _SceneReader(JsonReader):
             except ValueError as exc:
                 self.fail("camera.sensor", str(exc))
             width, height = named.width_mm, named.height_mm
-        width = self.number(cam, "sensor_width_mm", "camera", width, above=0)
-        height = self.number(cam, "sensor_height_mm", "camera", height, above=0)
+        width = self.number(cam, "sensor_width_mm", "camera", width, rule="sensor_width_mm")
+        height = self.number(cam, "sensor_height_mm", "camera", height, rule="sensor_width_mm")
         return width, height
 
     def prime(self, cam) -> Prime | None:
@@ -341,6 +342,7 @@ class _SceneReader(JsonReader):
             self.fail("objects", "is required")
         if not isinstance(items, list):
             self.fail("objects", f"must be a list, got {kind_of(items)}")
+        self.count(items, "objects", MAX_OBJECTS, "objects")
         seen: dict[str, int] = {}
         objects = []
         for i, item in enumerate(items):
@@ -371,24 +373,24 @@ class _SceneReader(JsonReader):
             return self.mesh_object(item, where, name)
         radius, size = 0.5, (1.0, 1.0, 1.0)
         if shape == "sphere":
-            radius = self.number(item, "radius", where, above=0)
+            radius = self.number(item, "radius", where, rule="size_m")
         elif shape == "box":
-            size = self.vector(item, "size", where, above=0)
+            size = self.vector(item, "size", where, rule="size_m")
         else:
-            w, d = self.vector(item, "size", where, length=2, above=0)
+            w, d = self.vector(item, "size", where, length=2, rule="size_m")
             size = (w, 0.0, d)
         return SceneObject(
             name=name,
             shape=shape,
-            position=self.vector(item, "position", where),
-            color=self.vector(item, "color", where, (0.8, 0.8, 0.8), at_least=0),
-            emissive=self.vector(item, "emissive", where, (0.0, 0.0, 0.0), at_least=0),
+            position=self.vector(item, "position", where, rule="coordinate_m"),
+            color=self.vector(item, "color", where, (0.8, 0.8, 0.8), rule="color"),
+            emissive=self.vector(item, "emissive", where, (0.0, 0.0, 0.0), rule="color"),
             radius=radius,
             size=size,
-            rotation_deg=self.vector(item, "rotation_deg", where, (0.0, 0.0, 0.0)),
+            rotation_deg=self.vector(item, "rotation_deg", where, ZERO3, rule="angle_deg"),
             texture=self.choice(item, "texture", where, TEXTURES, "none"),
             checker_size_m=self.number(
-                item, "checker_size_m", where, DEFAULT_CHECKER_SIZE_M, above=0
+                item, "checker_size_m", where, DEFAULT_CHECKER_SIZE_M, rule="size_m"
             ),
             animate=self.animation(item["animate"], join(where, "animate"))
             if "animate" in item
@@ -408,14 +410,14 @@ class _SceneReader(JsonReader):
             self.fail(join(where, "path"), str(exc))
         scale = item.get("scale", 1.0)
         if isinstance(scale, (int, float)) and not isinstance(scale, bool):
-            scale = (self.number(item, "scale", where, above=0),) * 3
+            scale = (self.number(item, "scale", where, rule="scale"),) * 3
         else:
-            scale = self.vector(item, "scale", where, above=0)
+            scale = self.vector(item, "scale", where, rule="scale")
         return SceneObject(
             name=name,
             shape="mesh",
-            position=self.vector(item, "position", where),
-            rotation_deg=self.vector(item, "rotation_deg", where, (0.0, 0.0, 0.0)),
+            position=self.vector(item, "position", where, rule="coordinate_m"),
+            rotation_deg=self.vector(item, "rotation_deg", where, ZERO3, rule="angle_deg"),
             animate=self.animation(item["animate"], join(where, "animate"))
             if "animate" in item
             else None,
@@ -429,20 +431,24 @@ class _SceneReader(JsonReader):
         path = anim.get("path")
         if not isinstance(path, list) or not path:
             self.fail(join(where, "path"), "must be a non-empty list of [x, y, z] points")
+        self.count(path, join(where, "path"), MAX_PATH_POINTS, "points")
         items = {str(i): p for i, p in enumerate(path)}
-        points = tuple(self.vector(items, str(i), join(where, "path")) for i in range(len(path)))
-        return Animation(points, self.number(anim, "period_s", where, above=0))
+        points = tuple(
+            self.vector(items, str(i), join(where, "path"), rule="coordinate_m")
+            for i in range(len(path))
+        )
+        return Animation(points, self.number(anim, "period_s", where, rule="period_s"))
 
     def light(self, light) -> Light:
         light = self.table(light, "light", ("direction", "color", "ambient"))
         default = Light()
-        direction = self.vector(light, "direction", "light", default.direction)
+        direction = self.vector(light, "direction", "light", default.direction, rule="coordinate_m")
         if math.hypot(*direction) < 1e-9:
             self.fail("light.direction", "must not be zero")
         return Light(
             direction=direction,
-            color=self.vector(light, "color", "light", default.color, at_least=0),
-            ambient=self.vector(light, "ambient", "light", default.ambient, at_least=0),
+            color=self.vector(light, "color", "light", default.color, rule="color"),
+            ambient=self.vector(light, "ambient", "light", default.ambient, rule="color"),
         )
 
 

@@ -25,6 +25,16 @@ class Frame:
     settings: FrameSettings
 
 
+def display_16bit(linear: np.ndarray, exposure_ev: float) -> np.ndarray:
+    """The tone map of ``shaders/post/tonemap.glsl`` (exposure, Narkowicz's ACES fit,
+    sRGB encoding; the two must agree) on the CPU, to 16 bits: for grading, where the
+    display target's 8 bits band. No dither: 16 bits do not band."""
+    x = linear.astype(np.float64) * 2.0**exposure_ev
+    x = np.clip(x * (2.51 * x + 0.03) / (x * (2.43 * x + 0.59) + 0.14), 0.0, 1.0)
+    encoded = np.where(x < 0.0031308, 12.92 * x, 1.055 * np.power(x, 1.0 / 2.4) - 0.055)
+    return np.round(np.clip(encoded, 0.0, 1.0) * 65535.0).astype(np.uint16)
+
+
 class HeadlessRenderer:
     """Owns a windowless GL context and a :class:`Renderer`; reuse it for many frames."""
 

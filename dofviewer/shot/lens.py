@@ -26,6 +26,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
+from dofviewer.errors import DofError
+
 #: Largest blur radius in full-resolution pixels (a 64 px wide disc). The gather's
 #: ring count is bounded, so wider discs would be sampled too sparsely to stay smooth,
 #: and the near-field tile dilation reaches exactly this far:
@@ -45,8 +47,59 @@ def blade_count_problem(value) -> str | None:
     return None
 
 
+#: The physical range of every number a user gives (scene files, timelines, command-line
+#: options and the Python API all check against this one table, through
+#: :func:`range_problem`; README.md "Limits" lists it). Outside these ranges the output
+#: is garbage or NaN, so a value beyond them is refused in one line, never clamped.
+#: name: (lowest, highest, unit). Focus distance may also be infinity (JSON null).
+LIMITS = {
+    "f_stop": (0.5, 64.0, ""),
+    "focal_length_mm": (1.0, 2000.0, " mm"),
+    "sensor_width_mm": (1.0, 100.0, " mm"),
+    "focus_distance_m": (0.005, 10_000.0, " m"),  # 0.005: easing.MIN_FOCUS_DISTANCE_M
+    "coordinate_m": (-1e6, 1e6, " m"),
+    "size_m": (1e-6, 1e6, " m"),
+    "scale": (1e-6, 1e6, ""),
+    "angle_deg": (-3600.0, 3600.0, " deg"),
+    "exposure_ev": (-20.0, 20.0, " EV"),
+    "color": (0.0, 1e4, ""),
+    "period_s": (0.001, 1e6, " s"),
+    "time_s": (0.0, 3600.0, " s"),
+    "fps": (0.1, 240.0, " fps"),
+}
+#: Counts and sizes: a scene's objects, an animation's points, a timeline's keyframes,
+#: frames one export may write, aperture samples of the reference render, the bytes a
+#: scene or timeline file may hold.
+MAX_OBJECTS = 1000
+MAX_PATH_POINTS = 1000
+MAX_KEYFRAMES = 10_000
+MAX_EXPORT_FRAMES = 100_000
+MAX_SAMPLES = 4096
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+def range_problem(name: str, value) -> str | None:
+    """Why ``value`` is outside the range ``LIMITS[name]`` (a one-line problem for the
+    error messages of scene files, timelines, the command line and the API), or None.
+    Infinity is a focus distance (focus at infinity), nothing else."""
+    low, high, unit = LIMITS[name]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"must be a number, got {type(value).__name__}"
+    if name == "focus_distance_m" and value == math.inf:
+        return None
+    if isinstance(value, int) and not -1e300 < value < 1e300:
+        return f"must be {low:g}..{high:g}{unit}, got an integer of {len(str(abs(value)))} digits"
+    if not (math.isfinite(value) and low <= value <= high):
+        return f"must be {low:g}..{high:g}{unit}, got {float(value):g}"
+    return None
+
+
 #: The full f-stop scale a lens ring clicks through.
 FULL_STOPS = (1.0, 1.4, 2.0, 2.8, 4.0, 5.6, 8.0, 11.0, 16.0, 22.0)
+
+
+class LensError(DofError, ValueError):
+    """A lens value out of range (a ValueError too, as it was before the limits)."""
 
 
 @dataclass(frozen=True)
@@ -63,23 +116,19 @@ class ThinLens:
     sensor_height_mm: float | None = None
 
     def __post_init__(self):
-        checks = (
-            ("focal_length_mm", self.focal_length_mm > 0),
-            ("f_stop", self.f_stop > 0),
-            ("sensor_width_mm", self.sensor_width_mm > 0),
-        )
-        for name, ok in checks:
-            value = getattr(self, name)
-            if not (math.isfinite(value) and ok):
-                raise ValueError(f"{name} must be a finite number > 0 (got {value})")
+        for name in ("focal_length_mm", "f_stop", "sensor_width_mm"):
+            problem = range_problem(name, getattr(self, name))
+            if problem:
+                raise LensError(f"{name} {problem}")
         problem = blade_count_problem(self.aperture_blades)
         if problem:
-            raise ValueError(f"aperture_blades {problem}")
-        if not math.isfinite(self.blade_rotation_deg):
-            raise ValueError("blade_rotation_deg must be finite")
+            raise LensError(f"aperture_blades {problem}")
+        problem = range_problem("angle_deg", self.blade_rotation_deg)
+        if problem:
+            raise LensError(f"blade_rotation_deg {problem}")
         h = self.sensor_height_mm
-        if h is not None and not (math.isfinite(h) and h > 0):
-            raise ValueError(f"sensor_height_mm must be a finite number > 0 (got {h})")
+        if h is not None and range_problem("sensor_width_mm", h):
+            raise LensError(f"sensor_height_mm {range_problem('sensor_width_mm', h)}")
 
     def with_(self, **changes) -> ThinLens:
         """A copy with some fields changed (validated like a new lens)."""

@@ -9,8 +9,10 @@ interrupted session loses at most the last few seconds, never the file.
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 
+from dofviewer.errors import DofError
 from dofviewer.fileio import unused_path
 from dofviewer.shot.camera import CameraPose
 from dofviewer.shot.timeline import (
@@ -93,5 +95,12 @@ class Autosaver:
             self.save(recorder, now_s)
 
     def save(self, recorder: Recorder, now_s: float):
-        save_timeline(recorder.timeline(now_s), self.path)
+        """A failed save (a full disk) is reported once and tried again at the next
+        interval; the recording goes on in memory, and the last good file stays whole."""
         self._last_save_s = now_s
+        try:
+            save_timeline(recorder.timeline(now_s), self.path)
+        except DofError as exc:
+            if str(exc) != getattr(self, "_reported", None):
+                print(f"dofviewer: warning: recording not saved: {exc}", file=sys.stderr)
+                self._reported = str(exc)

@@ -20,11 +20,19 @@ from typing import ClassVar
 
 import numpy as np
 
-from dofviewer.content.jsonreader import REQUIRED, JsonReader, join, json_distance, kind_of
+from dofviewer.content.jsonreader import (
+    REQUIRED,
+    JsonReader,
+    join,
+    json_distance,
+    kind_of,
+    loads,
+    short_json,
+)
 from dofviewer.content.photo import PhotoScene, read_photo_scene
 from dofviewer.content.scene import DEFAULT_ASPECT, Scene, bundled_scenes, load_scene
 from dofviewer.errors import DofError
-from dofviewer.fileio import atomic_write_text
+from dofviewer.fileio import atomic_write_text, exists, read_text_file
 from dofviewer.render.renderer import FrameSettings
 from dofviewer.shot.camera import CameraPose
 from dofviewer.shot.easing import (
@@ -35,7 +43,7 @@ from dofviewer.shot.easing import (
     FocusPuller,
     spring_lag_s,
 )
-from dofviewer.shot.lens import blade_count_problem
+from dofviewer.shot.lens import LIMITS, MAX_KEYFRAMES, blade_count_problem
 
 FORMAT = "dofviewer-timeline"
 VERSION = 1
@@ -58,6 +66,8 @@ SNAPSHOT_STEPS = 120
 #: spring's lag plus half a step (the aim is held between steps). The focus then sits
 #: on a steadily moving object instead of trailing it by 2-3 %.
 TRACKING_LEAD_S = spring_lag_s(TRACKING_DURATION_S) + TRACKING_STEP_S / 2.0
+#: The longest timeline (lens.LIMITS "time_s": an hour); keyframe times fit in it too.
+MAX_DURATION_S = LIMITS["time_s"][1]
 #: The default duration leaves this long after the last motion, to see it land.
 DEFAULT_TAIL_S = 0.5
 
@@ -138,7 +148,7 @@ class Timeline:
         path = Path(self.scene).expanduser()
         if not path.is_absolute():
             path = Path(timeline_file_path).parent / path
-        if not path.exists() and self.scene in bundled_scenes():
+        if not exists(path) and self.scene in bundled_scenes():
             return bundled_scenes()[self.scene]
         return path
 
@@ -174,7 +184,7 @@ class _Reader(JsonReader):
         """Metres > 0; null is infinity (JSON has no Infinity)."""
         if table.get(key, 0) is None:
             return math.inf
-        return self.number(table, key, where, above=0)
+        return self.number(table, key, where, rule="focus_distance_m")
 
     def vector(self, table, key, where, default=REQUIRED) -> Vec3:
         value, missing = self.get(table, key, where, default)
@@ -183,7 +193,8 @@ class _Reader(JsonReader):
         if not isinstance(value, list) or len(value) != 3:
             self.fail(join(where, key), f"must be a list of 3 numbers, got {kind_of(value)}")
         items = {str(i): v for i, v in enumerate(value)}
-        return tuple(self.number(items, str(i), join(where, key)) for i in range(3))
+        here = join(where, key)
+        return tuple(self.number(items, str(i), here, rule="coordinate_m") for i in range(3))
 
     def name(self, table, key, where, default=REQUIRED) -> str | None:
         value, missing = self.get(table, key, where, default)
@@ -204,9 +215,8 @@ class _Reader(JsonReader):
                     self.fail(join(where, key), problem)
                 changes[key] = table[key]
             else:
-                changes[key] = self.number(
-                    table, key, where, above=None if key == "blade_rotation_deg" else 0
-                )
+                rule = "angle_deg" if key == "blade_rotation_deg" else key
+                changes[key] = self.number(table, key, where, rule=rule)
         return changes
 
     def pose(self, table, where) -> CameraPose:
@@ -215,10 +225,13 @@ class _Reader(JsonReader):
             self.vector(table, "look_at", where),
         )
         up = self.vector(table, "up", where, (0.0, 1.0, 0.0))
-        forward = np.subtract(look_at, position)
-        if np.linalg.norm(forward) < 1e-9:
+        # math.hypot, not numpy: exact for tiny values, where numpy's dot underflows
+        forward = [t - p for t, p in zip(look_at, position, strict=True)]
+        if math.hypot(*forward) < 1e-9:
             self.fail(join(where, "look_at"), "must differ from position")
-        if np.linalg.norm(np.cross(forward, up)) < 1e-9 * np.linalg.norm(forward):
+        cross = (forward[1] * up[2] - forward[2] * up[1], forward[2] * up[0] - forward[0] * up[2],
+                 forward[0] * up[1] - forward[1] * up[0])  # fmt: skip
+        if math.hypot(*cross) < 1e-9 * math.hypot(*forward):
             self.fail(join(where, "up"), "must not be zero or parallel to the view direction")
         return CameraPose(position, look_at, up)
 
@@ -230,7 +243,7 @@ class _Reader(JsonReader):
             valid = ", ".join(EASINGS)
             self.fail(
                 join(where, "easing"),
-                f"unknown easing {json.dumps(easing)}{extra}; valid: {valid}",
+                f"unknown easing {short_json(easing)}{extra}; valid: {valid}",
             )
         return easing
 
@@ -240,10 +253,10 @@ class _Reader(JsonReader):
         # Format and version first: a scene file given by mistake should say so.
         fmt, _ = self.get(data, "format", "", REQUIRED)
         if fmt != FORMAT:
-            self.fail("format", f'must be "{FORMAT}", got {json.dumps(fmt)}')
+            self.fail("format", f'must be "{FORMAT}", got {short_json(fmt)}')
         version, _ = self.get(data, "version", "", REQUIRED)
         if type(version) is not int or version != VERSION:
-            problem = f"unsupported version {json.dumps(version)}"
+            problem = f"unsupported version {short_json(version)}"
             self.fail("version", f"{problem} (this dofviewer reads version {VERSION})")
         known = ("format", "version", "scene", "camera", "duration_s", "start", "keyframes",
                  "comment")  # fmt: skip
@@ -268,6 +281,7 @@ class _Reader(JsonReader):
         items, _ = self.get(data, "keyframes", "", REQUIRED)
         if not isinstance(items, list):
             self.fail("keyframes", f"must be a list, got {kind_of(items)}")
+        self.count(items, "keyframes", MAX_KEYFRAMES, "keyframes")
         keys: list[Keyframe] = []
         for i, item in enumerate(items):
             keys.append(self.keyframe(item, f"keyframes[{i}]"))
@@ -279,7 +293,8 @@ class _Reader(JsonReader):
                 )
         ends = [k.time_s + (k.duration_s if isinstance(k, FocusKey) else 0.0) for k in keys]
         default = max(ends, default=0.0) + DEFAULT_TAIL_S
-        duration = self.number(data, "duration_s", "", default, at_least=0)
+        duration = self.number(data, "duration_s", "", min(default, MAX_DURATION_S),
+                               rule="time_s")  # fmt: skip
         return Timeline(scene, start, tuple(keys), duration, shot, source=self.source)
 
     def photo_scene(self, table) -> PhotoScene:
@@ -292,18 +307,18 @@ class _Reader(JsonReader):
         kind, _ = self.get(item, "kind", where, REQUIRED)
         if not isinstance(kind, str) or kind not in KIND_FIELDS:
             kinds = ", ".join(KIND_FIELDS)
-            self.fail(join(where, "kind"), f"must be one of {kinds}; got {json.dumps(kind)}")
+            self.fail(join(where, "kind"), f"must be one of {kinds}; got {short_json(kind)}")
         self.table(
             item, where, ("time_s", "kind", "comment", *KIND_FIELDS[kind]), f" in a {kind} key"
         )
-        time_s = self.number(item, "time_s", where, at_least=0)
+        time_s = self.number(item, "time_s", where, rule="time_s")
         if kind == "focus":
             return FocusKey(
                 time_s,
                 self.distance(item, "distance_m", where),
                 self.name(item, "target", where, None),
                 self.easing(item, where),
-                self.number(item, "duration_s", where, DEFAULT_DURATION_S, at_least=0),
+                self.number(item, "duration_s", where, DEFAULT_DURATION_S, rule="time_s"),
             )
         if kind == "lens":
             if not any(key in item for key in LENS_FIELDS):
@@ -325,20 +340,14 @@ class _Reader(JsonReader):
 
 
 def parse_timeline(text: str, source: str = "<timeline>") -> Timeline:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno} column {exc.colno}"
-        raise TimelineError(source, where, f"invalid JSON: {exc.msg}") from None
-    return _Reader(source).timeline(data)
+    return _Reader(source).timeline(loads(text, TimelineError, source))
 
 
 def load_timeline(path: str | Path) -> Timeline:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise TimelineError(str(path), "", f"cannot read timeline file ({exc.strerror})") from None
-    return parse_timeline(text, str(path))
+    """A timeline file; ``path`` may also be a dict in memory (as the API's load_scene)."""
+    if isinstance(path, dict):
+        return _Reader("<timeline dict>").timeline(path)
+    return parse_timeline(read_text_file(path, "timeline file", TimelineError), str(path))
 
 
 def load_timeline_and_scene(path: str | Path,

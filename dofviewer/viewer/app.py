@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import signal
+import sys
 import time
 from pathlib import Path
 
@@ -18,9 +19,11 @@ import glfw
 import numpy as np
 
 from dofviewer.content.scene import bundled_name, load_scene
+from dofviewer.errors import DofError
 from dofviewer.fileio import atomic_write_text, unused_path, write_png
 from dofviewer.render.gl.context import is_software_renderer
 from dofviewer.render.gl.model_draw import MAX_ANISOTROPY
+from dofviewer.render.gl.targets import clamp_size
 from dofviewer.render.renderer import Renderer, scene_view
 from dofviewer.shot.camera import world_point
 from dofviewer.shot.focus import silhouette_focus
@@ -167,6 +170,10 @@ class ViewerApp:
     def draw_frame(self, size) -> str | None:
         """Draw what the window shows now; returns the quality preset the image was drawn
         at, or None where the view had not changed and the last image stands."""
+        # A window dragged beyond what the GL's targets can hold draws at the largest
+        # size that fits, in its lower-left corner, instead of failing.
+        t = self.renderer.targets
+        size = clamp_size(self.ctx, size, t.supersample, t.msaa)
         if size != self.renderer.size:
             self.renderer.resize(size)
             self.hud.resize(size)
@@ -361,7 +368,12 @@ class ViewerApp:
             self.renderer.render(self.scene, self._last_settings)
             self.preview.drew("final")
         path = unused_path(self.screenshot_dir, "dofviewer", ".png")
-        write_png(path, self.renderer.read_image())
+        try:
+            write_png(path, self.renderer.read_image())
+        except DofError as exc:  # a full disk, a folder gone read-only: say so, keep going
+            self.state.message = f"screenshot not saved: {exc}"
+            print(f"dofviewer: warning: {exc}", file=sys.stderr)
+            return
         self.screenshots.append(str(path))
         self.state.message = f"saved {path}"
 

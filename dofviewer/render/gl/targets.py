@@ -11,6 +11,8 @@ from typing import NamedTuple
 
 import moderngl
 
+from dofviewer.errors import DofError
+
 #: Side of a CoC tile in full-resolution pixels (see dofviewer/render/gl/dof.py).
 TILE_SIZE_PX = 16
 #: Extra pixels rendered on every side of the frame and cropped by the tone map, so
@@ -48,6 +50,71 @@ def multisample_limit(ctx: moderngl.Context) -> int:
     keys = ("GL_MAX_SAMPLES", "GL_MAX_COLOR_TEXTURE_SAMPLES", "GL_MAX_DEPTH_TEXTURE_SAMPLES",
             "GL_MAX_INTEGER_SAMPLES")  # fmt: skip
     return min(int(ctx.info.get(key, 1)) for key in keys)
+
+
+#: The most memory one set of targets may take (the scene pass's supersampled and
+#: multisampled targets dominate). GL has no portable query for free memory, and a
+#: software rasteriser allocates from system RAM, so a request beyond this is refused
+#: in one line instead of being tried. README.md "Limits" states it.
+MAX_TARGET_BYTES = 8 << 30
+
+
+def target_extent_limit(ctx: moderngl.Context) -> int:
+    """The widest texture, renderbuffer, viewport and framebuffer this GL allows."""
+    info = ctx.info
+    viewport = info.get("GL_MAX_VIEWPORT_DIMS", (16384, 16384))
+    values = [int(info.get(key, 16384)) for key in
+              ("GL_MAX_TEXTURE_SIZE", "GL_MAX_RENDERBUFFER_SIZE")]  # fmt: skip
+    values += [int(v) for v in viewport]
+    for key in ("GL_MAX_FRAMEBUFFER_WIDTH", "GL_MAX_FRAMEBUFFER_HEIGHT"):
+        if info.get(key):
+            values.append(int(info[key]))
+    return min(values)
+
+
+def padded_extent(extent: int) -> int:
+    return extent + 2 * guard_margin(extent)
+
+
+def target_bytes(size: tuple[int, int], supersample: int, msaa: int) -> int:
+    """About how much memory the targets for a frame of ``size`` take: per padded pixel
+    the scene pass's colour, id and depth (16 bytes) per scene sample, and about 100 bytes
+    of resolve, mip-chained DOF fields and tiles."""
+    w, h = padded_extent(size[0]), padded_extent(size[1])
+    return w * h * (supersample * supersample * max(msaa, 1) * 16 + 100)
+
+
+def size_problem(ctx: moderngl.Context, size: tuple[int, int], supersample: int,
+                 msaa: int) -> str | None:  # fmt: skip
+    """Why this GL cannot hold the targets for a ``size`` frame, or None where it can."""
+    limit = target_extent_limit(ctx)
+    scene = (padded_extent(size[0]) * supersample, padded_extent(size[1]) * supersample)
+    if max(scene) > limit:
+        largest = clamp_size(ctx, (limit, 1), supersample, 0)[0]
+        return (f"{size[0]}x{size[1]} at supersample {supersample} needs {scene[0]}x"
+                f"{scene[1]} scene targets; this GL allows {limit} per side (at most "
+                f"{largest} pixels wide or high; a lower --supersample allows more)")  # fmt: skip
+    need = target_bytes(size, supersample, msaa)
+    if need > MAX_TARGET_BYTES:
+        return (f"{size[0]}x{size[1]} at supersample {supersample} needs about "
+                f"{need / (1 << 30):.1f} GiB of render targets; the limit is "
+                f"{MAX_TARGET_BYTES >> 30} GiB")  # fmt: skip
+    return None
+
+
+def clamp_size(ctx: moderngl.Context, size: tuple[int, int], supersample: int,
+               msaa: int) -> tuple[int, int]:  # fmt: skip
+    """``size`` shrunk (each side on its own) until its targets fit this GL: how the
+    viewer copes with a window resized beyond them."""
+    limit = target_extent_limit(ctx)
+    w, h = max(1, int(size[0])), max(1, int(size[1]))
+    while w > 1 and padded_extent(w) * supersample > limit:
+        w -= max(1, (padded_extent(w) * supersample - limit) // supersample)
+    while h > 1 and padded_extent(h) * supersample > limit:
+        h -= max(1, (padded_extent(h) * supersample - limit) // supersample)
+    while target_bytes((w, h), supersample, msaa) > MAX_TARGET_BYTES and max(w, h) > 1:
+        w, h = max(1, w * 9 // 10), max(1, h * 9 // 10)
+    return w, h
 
 
 class FrameTargets:
@@ -91,6 +158,9 @@ class FrameTargets:
         size = (max(1, int(size[0])), max(1, int(size[1])))
         if size == self.size:
             return
+        problem = size_problem(self.ctx, size, self.supersample, self.msaa)
+        if problem:
+            raise DofError(f"frame size {problem}")
         self.release()
         self.size = size  # the frame the user sees
         m = self.margin = (guard_margin(size[0]), guard_margin(size[1]))
