@@ -284,8 +284,8 @@ class _SceneReader(JsonReader):
             self.fail("camera.up", "must not be zero or parallel to the view direction")
         width, height = self.sensor(cam)
         prime = self.prime(cam)
-        focal = self.number(cam, "focal_length_mm", "camera",
-                            prime.focal_length_mm if prime else 50.0, rule="focal_length_mm")  # fmt: skip
+        default_focal = prime.focal_length_mm if prime else 50.0
+        focal = self.number(cam, "focal_length_mm", "camera", default_focal, rule="focal_length_mm")
         blades = cam.get("aperture_blades", 0)
         problem = blade_count_problem(blades)
         if problem:
