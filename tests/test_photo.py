@@ -16,7 +16,7 @@ from dofviewer.errors import DofError
 TUM = Path(__file__).resolve().parents[2] / "shared" / "assets" / "rgbd" / "tum"
 TUM_OPTIONS = dict(depth_scale=0.0002, fx=525.0)
 #: The synthetic pair: top half 1 m, bottom half 4 m; a dark/bright step at x = 160.
-NEAR_M, FAR_M, WIDTH, HEIGHT, FX, F_STOP = 1.0, 4.0, 320, 240, 300.0, 0.4
+NEAR_M, FAR_M, WIDTH, HEIGHT, FX, F_STOP = 1.0, 4.0, 320, 240, 300.0, 0.5
 
 
 def write_pair(folder: Path, depth: np.ndarray | None = None, color=None, name="pair"):

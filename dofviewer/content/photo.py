@@ -434,7 +434,8 @@ def scene_from_photo(photo: Photo):
         objects.append(SceneObject(name=f"depth {lo:.2f}-{hi:.2f} m", shape="photo",
                                    position=(x, y, -d)))  # fmt: skip
     focal_mm = SENSOR_WIDTH_MM * photo.fx / w
-    f_stop = max(round(focal_mm * 1e-3 * photo.fx / (DEFAULT_BLUR_PER_DIOPTRE * w), 1), 0.1)
+    # No faster than f/0.5, the physical limit (dofviewer.shot.lens.LIMITS).
+    f_stop = max(round(focal_mm * 1e-3 * photo.fx / (DEFAULT_BLUR_PER_DIOPTRE * w), 1), 0.5)
     lens = ThinLens(focal_length_mm=focal_mm, f_stop=f_stop, sensor_width_mm=SENSOR_WIDTH_MM)
     depth = photo.depth_m
     near, far = 0.5 * float(depth.min()), 2.0 * float(depth.max())
