@@ -70,7 +70,8 @@ def scene_view(scene: Scene, settings: FrameSettings) -> tuple:
 class Renderer:
     def __init__(self, ctx: moderngl.Context, size: tuple[int, int], supersample: int = 2,
                  msaa: int | None = None, anisotropy: float = MAX_ANISOTROPY):  # fmt: skip
-        """``msaa`` None picks :func:`dofviewer.render.gl.context.default_msaa` for this GL.
+        """``msaa`` None picks the offline default (4× on every rasteriser, see
+        :func:`dofviewer.render.gl.context.default_msaa`); the live viewer passes its own.
         ``anisotropy``: models' texture filtering (1 = off; the live viewer turns it off
         on a software rasteriser, where it costs 70 % more per textured pixel)."""
         self.ctx = ctx

@@ -184,7 +184,7 @@ SCENE = Pass(
     (SCENE_INPUT,), ("scene_color", "object_ids", "scene_depth"), "view", "scene",
     presets=(*PRESETS, OFF),
     does="HDR colour (RGBA16F), object id (R32UI), depth (24-bit), at 2×2 samples per "
-    "pixel (each with 4 multisamples on a GPU, `--msaa`)",
+    "pixel (each with 4 multisamples offline and in the live viewer on a GPU, `--msaa`)",
 )  # fmt: skip
 SCENE_RESOLVE = Pass(
     "scene resolve", ("scene/resolve.glsl",),
