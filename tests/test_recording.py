@@ -69,9 +69,8 @@ def test_export_mp4_and_gif(pull_file, tmp_path):
     assert (
         dofviewer("export", pull_file, "-o", mp4, "--fps", 12, "--size", "128x72").returncode == 0
     )
-    assert (
-        dofviewer("export", pull_file, "-o", gif, "--fps", 12, "--size", "128x72").returncode == 0
-    )
+    result = dofviewer("export", pull_file, "-o", gif, "--fps", 12, "--size", "128x72")
+    assert result.returncode == 0, result.stderr
     expected = frame_count(load_timeline(pull_file).duration_s, 12)
     reader = imageio_v2.get_reader(mp4, format="FFMPEG")
     meta = reader.get_meta_data()
@@ -81,13 +80,16 @@ def test_export_mp4_and_gif(pull_file, tmp_path):
     assert meta["codec"] == "h264"
     assert meta["size"] == (128, 72)
     assert frames == expected
-    # A GIF merges identical consecutive frames (the holds) into longer ones, so check the
-    # running time and that it loops, rather than the frame count.
+    # A GIF merges identical consecutive frames (the holds) into longer ones: the running
+    # time is exact to 10 ms, and the command says how many frames it rendered and kept.
     with Image.open(gif) as image:
         durations = [frame.info["duration"] for frame in ImageSequence.Iterator(image)]
         assert image.info.get("loop") == 0
-    assert sum(durations) == pytest.approx(expected * 1000 / 12, rel=0.05)
+    assert abs(sum(durations) - expected * 1000 / 12) <= 10
     assert len(durations) > expected / 2
+    assert f"rendered {expected} frames" in result.stderr
+    if len(durations) < expected:
+        assert f"the GIF keeps {len(durations)} " in result.stderr
 
 
 def test_export_refuses_to_overwrite(pull_file, tmp_path):

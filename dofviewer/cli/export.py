@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 import imageio.v2 as imageio_v2
-import imageio.v3 as iio
 
+from dofviewer.cli.gif import write_gif
 from dofviewer.errors import DofError
 from dofviewer.fileio import write_png
 from dofviewer.render.headless import HeadlessRenderer
@@ -93,10 +93,12 @@ def export(timeline_path, output: str, fps: float = 30.0, size=(640, 360), overw
 
         if kind == "frames":
             _write_frames(Path(output), frames())
+            kept = total
         else:
-            _write_video(Path(output), kind, frames(), fps)
+            kept = _write_video(Path(output), kind, frames(), fps)
     elapsed = time.perf_counter() - started
-    return {"frames": total, "fps": fps, "seconds": elapsed, "render_fps": total / elapsed}
+    return {"frames": total, "kept": kept, "fps": fps, "seconds": elapsed,
+            "render_fps": total / elapsed}  # fmt: skip
 
 
 def _write_frames(folder: Path, frames):
@@ -107,7 +109,8 @@ def _write_frames(folder: Path, frames):
         write_png(folder / f"frame_{k:05d}.png", image)
 
 
-def _write_video(path: Path, kind: str, frames, fps: float):
+def _write_video(path: Path, kind: str, frames, fps: float) -> int:
+    """Write an MP4 or GIF; returns the frames the file holds (a GIF merges holds)."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
     os.fchmod(fd, 0o644)
     os.close(fd)
@@ -118,12 +121,15 @@ def _write_video(path: Path, kind: str, frames, fps: float):
                 pixelformat="yuv420p", quality=8, macro_block_size=2,
                 ffmpeg_log_level="error",
             )  # fmt: skip
+            kept = 0
             with writer:
                 for image in frames:
                     writer.append_data(image)
+                    kept += 1
         else:
-            iio.imwrite(tmp, list(frames), extension=".gif", duration=1000.0 / fps, loop=0)
+            kept = write_gif(tmp, frames, fps)
         os.replace(tmp, path)
+        return kept
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
