@@ -193,6 +193,7 @@ class DepthOfField:
                 )
                 targets.layers.build_mipmaps(0, targets.mip_levels - 1)
                 targets.background.build_mipmaps(0, targets.mip_levels - 1)
+                targets.far_color.build_mipmaps(0, targets.mip_levels - 1)
         with timer.section(passes.DILATE.name):
             self.dilate.draw(
                 targets.dilate_fbo,
@@ -205,6 +206,7 @@ class DepthOfField:
         gather_textures = {
             "u_color_invd": targets.color_invd,
             "u_layers": targets.layers,
+            "u_far_color": targets.far_color,
             "u_tiles": targets.tiles_dilated,
         }
         fields = gathered = targets.fields[quality.gather_scale]
