@@ -36,6 +36,7 @@ def test_render_writes_png_linear_and_depth(tmp_path):
     [
         (["--focus-on", "unicorn"], "--focus-on: no object named 'unicorn'"),
         (["--f-stop", "0"], "--f-stop: must be a finite number > 0"),
+        (["--f-stop", "0.1"], "--f-stop: must be >= 0.5"),
         (["--focus-distance", "0.001"], "--focus-distance: must be at least 0.005 m"),
         (["--size", "big"], "--size: expected WIDTHxHEIGHT"),
         (["--blades", "2"], "--blades: must be 0 (round) or an integer 3..16, got 2"),

@@ -38,6 +38,16 @@ def parse_size(text: str) -> tuple[int, int]:
     return w, h
 
 
+def f_number(text: str) -> float:
+    """An f-number: a finite number >= 0.5 (no lens in air is faster)."""
+    value = positive_float(text)
+    if value < 0.5:
+        raise argparse.ArgumentTypeError(
+            f"must be >= 0.5 (no lens in air is faster than f/0.5), got '{text}'"
+        )
+    return value
+
+
 def positive_float(text: str) -> float:
     try:
         value = float(text)
@@ -84,7 +94,7 @@ def add_lens_options(parser: argparse.ArgumentParser):
         "--focus-distance", metavar="M", type=positive_float, help="focus distance in metres"
     )
     parser.add_argument(
-        "--f-stop", metavar="N", type=positive_float, help="f-number (default: the scene's)"
+        "--f-stop", metavar="N", type=f_number, help="f-number (default: the scene's)"
     )
     parser.add_argument(
         "--focal-length", metavar="MM", type=positive_float, help="focal length in mm"
@@ -184,7 +194,7 @@ def _add_pull(commands):
                       help="pull curve (ease-in-out-cubic)")  # fmt: skip
     pull.add_argument("--hold", type=non_negative_float, default=1.0, metavar="S",
                       help="seconds to hold on each mark (1.0)")  # fmt: skip
-    pull.add_argument("--f-stop", type=positive_float, metavar="N", help="f-number for the shot")
+    pull.add_argument("--f-stop", type=f_number, metavar="N", help="f-number for the shot")
     pull.add_argument(
         "-o", "--output", required=True, metavar="PULL.json", help="timeline to write"
     )

@@ -17,7 +17,7 @@ from dofviewer.content.jsonreader import JsonReader, join, kind_of
 from dofviewer.errors import DofError, ModelError, SceneError
 from dofviewer.resources import asset_dir, demo_scene_path
 from dofviewer.shot.camera import FAR_M, NEAR_M, CameraPose
-from dofviewer.shot.lens import ThinLens, blade_count_problem
+from dofviewer.shot.lens import MIN_F_STOP, ThinLens, blade_count_problem
 
 if TYPE_CHECKING:
     from dofviewer.content.model import Model
@@ -252,7 +252,7 @@ class _SceneReader(JsonReader):
             self.fail("camera.aperture_blades", problem)
         lens = ThinLens(
             focal_length_mm=focal,
-            f_stop=self.number(cam, "f_stop", "camera", 2.8, above=0),
+            f_stop=self.number(cam, "f_stop", "camera", 2.8, at_least=MIN_F_STOP),
             sensor_width_mm=self.number(cam, "sensor_width_mm", "camera", 36.0, above=0),
             aperture_blades=blades,
             blade_rotation_deg=self.number(cam, "blade_rotation_deg", "camera", 0.0),

@@ -91,6 +91,7 @@ class ViewerApp:
         live_msaa = default_msaa(self.ctx, live=True) if msaa is None else msaa
         self.renderer = Renderer(self.ctx, window.framebuffer_size, supersample, live_msaa,
                                  anisotropy)  # fmt: skip
+        self.renderer.on_blur_clamped = self._on_blur_clamped
         self.hud = Hud(self.ctx, self.renderer.shaders, window.framebuffer_size)
         self.state_file = Path(state_file) if state_file else None
         self.screenshot_dir = Path(screenshot_dir)
@@ -324,6 +325,9 @@ class ViewerApp:
         write_png(path, self._screenshot_image())
         self.screenshots.append(str(path))
         self.state.message = f"saved {path}"
+
+    def _on_blur_clamped(self, message: str):
+        self.state.message = message
 
     def _screenshot_image(self) -> np.ndarray:
         """A screenshot is offline output: the final preset, and :data:`OFFLINE_MSAA`
