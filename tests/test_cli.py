@@ -37,6 +37,7 @@ def test_render_writes_png_linear_and_depth(tmp_path):
         (["--focus-on", "unicorn"], "--focus-on: no object named 'unicorn'"),
         (["--f-stop", "0"], "--f-stop: must be 0.5..64, got 0"),
         (["--focus-distance", "0.001"], "--focus-distance: must be 0.005..10000 m, got 0.001"),
+        (["--f-stop", "0.1"], "--f-stop: must be 0.5..64, got 0.1"),
         (["--size", "big"], "--size: expected WIDTHxHEIGHT"),
         (["--blades", "2"], "--blades: must be 0 (round) or an integer 3..16, got 2"),
         (["--focus-on", "ball", "--focus-distance", "3"], "not allowed with argument"),

@@ -83,3 +83,14 @@ def test_each_target_fails_when_missed():
     }  # fmt: skip
     assert any("no edges" in line for line in format_checks(checks(summary)))
     assert any("no edges" in line for line in case_lines(rows["near-bleed"]))
+
+
+def test_the_silhouette_cases_pass_within_2_percent_of_the_reference():
+    summary = copy.deepcopy(SUMMARY)
+    figures = {"edge_px": 240, "blur_radius_px": 16.0, "sharp_card": True, "worst": -0.005,
+               "worst_at_px": 6, "brightest": 0.001, "darkest": -0.005}  # fmt: skip
+    summary["cases"].append(case("occluder", 70.0, 40.0, silhouette=figures))
+    assert verdicts(summary)["occluder: by the silhouette"]
+    assert any("sharp card, blurred wall" in line for line in case_lines(summary["cases"][-1]))
+    figures["worst"] = figures["darkest"] = -0.083  # the fringe before the fix
+    assert not verdicts(summary)["occluder: by the silhouette"]

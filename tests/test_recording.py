@@ -14,6 +14,7 @@ from PIL import Image, ImageSequence
 
 from dofviewer.cli.export import frame_count
 from dofviewer.content.scene import load_scene
+from dofviewer.render.headless import HeadlessRenderer
 from dofviewer.shot.timeline import FocusKey, TimelineSampler, load_timeline
 
 
@@ -55,11 +56,12 @@ def test_export_png_frames_are_deterministic_and_sampled_at_k_over_fps(
     assert len(a) == len(b) == frame_count(timeline.duration_s, fps) == 15
     for x, y in zip(a, b, strict=True):
         assert np.array_equal(iio.imread(x), iio.imread(y)), x.name
-    # Frame k is the timeline at exactly k / fps.
+    # Frame k is the timeline at exactly k / fps, rendered as offline output (4x MSAA).
     sampler = TimelineSampler(timeline, load_scene())
-    for k in (0, 5, 14):
-        frame = headless.render(load_scene(), (96, 54), settings=sampler.sample(k / fps))
-        assert np.array_equal(frame.image, iio.imread(a[k])), f"frame {k}"
+    with HeadlessRenderer((96, 54), ctx=headless.ctx) as offline:
+        for k in (0, 5, 14):
+            frame = offline.render(load_scene(), settings=sampler.sample(k / fps))
+            assert np.array_equal(frame.image, iio.imread(a[k])), f"frame {k}"
     # The pull moved focus: first and last frames differ.
     assert not np.array_equal(iio.imread(a[0]), iio.imread(a[-1]))
 
@@ -69,9 +71,8 @@ def test_export_mp4_and_gif(pull_file, tmp_path):
     assert (
         dofviewer("export", pull_file, "-o", mp4, "--fps", 12, "--size", "128x72").returncode == 0
     )
-    assert (
-        dofviewer("export", pull_file, "-o", gif, "--fps", 12, "--size", "128x72").returncode == 0
-    )
+    result = dofviewer("export", pull_file, "-o", gif, "--fps", 12, "--size", "128x72")
+    assert result.returncode == 0, result.stderr
     expected = frame_count(load_timeline(pull_file).duration_s, 12)
     reader = imageio_v2.get_reader(mp4, format="FFMPEG")
     meta = reader.get_meta_data()
@@ -81,13 +82,16 @@ def test_export_mp4_and_gif(pull_file, tmp_path):
     assert meta["codec"] == "h264"
     assert meta["size"] == (128, 72)
     assert frames == expected
-    # A GIF merges identical consecutive frames (the holds) into longer ones, so check the
-    # running time and that it loops, rather than the frame count.
+    # A GIF merges identical consecutive frames (the holds) into longer ones: the running
+    # time is exact to 10 ms, and the command says how many frames it rendered and kept.
     with Image.open(gif) as image:
         durations = [frame.info["duration"] for frame in ImageSequence.Iterator(image)]
         assert image.info.get("loop") == 0
-    assert sum(durations) == pytest.approx(expected * 1000 / 12, rel=0.05)
+    assert abs(sum(durations) - expected * 1000 / 12) <= 10
     assert len(durations) > expected / 2
+    assert f"rendered {expected} frames" in result.stderr
+    if len(durations) < expected:
+        assert f"the GIF keeps {len(durations)} " in result.stderr
 
 
 def test_export_refuses_to_overwrite(pull_file, tmp_path):

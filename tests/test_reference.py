@@ -26,13 +26,16 @@ from dofviewer.shot.lens import ThinLens
 from dofviewer.shot.lens_sampling import aperture_samples
 
 W, H = 320, 180
-MEASURED_PSNR_DB = {"halo": 42.72, "near-bleed": 41.44, "bokeh": 36.85, "floor": 36.11}
+MEASURED_PSNR_DB = {"halo": 42.72, "near-bleed": 41.44, "bokeh": 36.85, "floor": 36.11,
+                    "occluder": 77.67, "blurred-card": 45.32}  # fmt: skip
 #: How much better than the plain single-layer gather each case measured (dB).
-MEASURED_GAIN_OVER_BASELINE_DB = {"halo": 2.51, "near-bleed": 12.52, "bokeh": 8.07, "floor": 5.93}
+MEASURED_GAIN_OVER_BASELINE_DB = {"halo": 2.51, "near-bleed": 12.52, "bokeh": 8.07, "floor": 5.93,
+                                  "occluder": 29.9, "blurred-card": 7.07}  # fmt: skip
 MARGIN_DB = 1.5
 #: The viewer's preview preset on the same cases (dofviewer/render/gl/dof.py: PREVIEW), measured
 #: on llvmpipe when set. It trades these for a DOF 9 to 12 times cheaper than the final one.
-MEASURED_PREVIEW_PSNR_DB = {"halo": 42.02, "near-bleed": 35.66, "bokeh": 33.71, "floor": 30.93}
+MEASURED_PREVIEW_PSNR_DB = {"halo": 42.02, "near-bleed": 35.66, "bokeh": 33.71, "floor": 30.93,
+                            "occluder": 52.55, "blurred-card": 37.5}  # fmt: skip
 
 
 def test_aperture_samples_cover_the_aperture_evenly():

@@ -229,11 +229,19 @@ class _FakeContext:
         self.info = {"GL_RENDERER": renderer}
 
 
-def test_msaa_is_on_by_default_only_where_it_is_cheap():
+def test_offline_output_has_4x_msaa_everywhere_and_only_the_live_viewer_adapts():
     software = "llvmpipe (LLVM 15.0.6, 256 bits)"
-    assert default_msaa(_FakeContext(software)) == 0
-    assert default_msaa(_FakeContext("NVIDIA H100 80GB HBM3/PCIe/SSE2")) == 4
-    assert default_msaa(_FakeContext("Apple M2")) == 4
+    gpus = ("NVIDIA H100 80GB HBM3/PCIe/SSE2", "Apple M2")
+    for name in (software, *gpus):
+        assert default_msaa(_FakeContext(name)) == 4, name  # render, export, quality
+    assert default_msaa(_FakeContext(software), live=True) == 0
+    for name in gpus:
+        assert default_msaa(_FakeContext(name), live=True) == 4, name
+
+
+def test_headless_renderer_defaults_to_4x_msaa(gl):
+    with HeadlessRenderer((64, 36), ctx=gl.ctx) as offline:
+        assert offline.renderer.targets.msaa == 4
 
 
 def test_mip_chain_keeps_a_small_lights_energy(gl):

@@ -54,6 +54,7 @@ def test_demo_scene_spans_near_to_far():
         (edited(("objects", 0, "radius"), -0.3), "objects[0].radius", "must be 1e-06..1e+06 m, got -0.3"),
         (edited(("camera", "f_stop"), 0), "camera.f_stop", "must be 0.5..64, got 0"),
         (edited(("camera", "f_stop"), -2), "camera.f_stop", "must be 0.5..64"),
+        (edited(("camera", "f_stop"), 0.1), "camera.f_stop", "must be 0.5..64, got 0.1"),
         (edited(("camera", "focus_distance_m"), 0.05), "camera.focus_distance_m", "beyond the focal length"),
         (edited(("camera", "focus_distance_m"), 0.02), "camera.focus_distance_m", "beyond the focal length"),
         (edited(("objects", 1, "size"), [1, float("nan"), 1]), "objects[1].size[1]", "got nan"),

@@ -15,6 +15,7 @@ import pytest
 from golden import tolerance_for
 
 from dofviewer.content.scene import load_scene
+from dofviewer.render.headless import HeadlessRenderer
 from dofviewer.shot.camera import CameraPose
 from dofviewer.shot.focus import silhouette_focus
 
@@ -118,6 +119,8 @@ def test_resize_during_a_pull_keeps_running(viewer, demo_view):
 
 
 def test_window_frame_equals_headless_render(viewer, demo_view, headless):
+    """A screenshot is offline output: it equals a headless render at the offline
+    default (4× MSAA), whatever the live window uses."""
     scene, spots = demo_view
     app = viewer()
     app.click(*spots["globe"][1])
@@ -126,12 +129,14 @@ def test_window_frame_equals_headless_render(viewer, demo_view, headless):
     state = app.wait_until(lambda s: s["screenshots"], what="the screenshot")
     shot = iio.imread(state["screenshots"][0])
     camera = state["camera"]
-    frame = headless.render(
-        scene, SIZE,
-        pose=CameraPose(tuple(camera["position"]), tuple(camera["look_at"])),
-        lens=scene.lens.with_(f_stop=state["f_stop"], focal_length_mm=state["focal_length_mm"]),
-        focus_distance_m=state["focus_distance_m"],
-    )  # fmt: skip
+    with HeadlessRenderer(SIZE, ctx=headless.ctx) as offline:
+        assert offline.renderer.targets.msaa == 4
+        frame = offline.render(
+            scene, SIZE,
+            pose=CameraPose(tuple(camera["position"]), tuple(camera["look_at"])),
+            lens=scene.lens.with_(f_stop=state["f_stop"], focal_length_mm=state["focal_length_mm"]),
+            focus_distance_m=state["focus_distance_m"],
+        )  # fmt: skip
     compare_to_golden_pair(
         "viewer-vs-headless", shot, frame.image, tolerance_for(headless.gl_renderer)
     )
@@ -140,9 +145,10 @@ def test_window_frame_equals_headless_render(viewer, demo_view, headless):
 def test_the_window_shows_the_settled_frame_and_keeps_showing_it(viewer, demo_view):
     """Frames are tone-mapped straight into the window; the display target (what
     screenshots and unchanged redraws use) catches up afterwards. The window must show
-    the same image as the screenshot once a pull lands, and again after idle redraws."""
+    the same image as the screenshot once a pull lands, and again after idle redraws.
+    ``--msaa 0`` makes the screenshot use the window's own antialiasing."""
     _, spots = demo_view
-    app = viewer()
+    app = viewer(extra_args=["--msaa", "0"])
     app.click(*spots["crate"][1])
     app.wait_until(lambda s: s["target"] == "crate" and settled(s), timeout=15, what="the pull")
     time.sleep(0.3)  # the refined frame after the pull, then idle redraws

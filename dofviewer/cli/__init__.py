@@ -15,9 +15,9 @@ import threading
 from dofviewer.errors import EXIT_USAGE, DofError, Interrupted
 
 MSAA_HELP = (
-    "multisamples per scene sample, 0 for none; 4 sharpens in-focus edges (default: 4 on a "
-    "GPU, where it is nearly free, 0 on a software rasteriser, where it doubles the scene "
-    "pass)"
+    "multisamples per scene sample, 0 for none; 4 sharpens in-focus edges (default: 4 for "
+    "renders, exports and screenshots on every rasteriser; the live viewer uses 4 on a GPU "
+    "and 0 on a software rasteriser, where it doubles the scene pass)"
 )
 
 

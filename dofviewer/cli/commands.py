@@ -312,9 +312,14 @@ def export_command(args) -> int:
     from dofviewer.cli.export import export
 
     result = export(args.timeline, args.output, args.fps, args.size, args.overwrite)
+    merged = result["frames"] - result["kept"]
+    kept = (
+        f"; the GIF keeps {result['kept']} ({merged} identical frames merged into the one "
+        "before, same running time)" if merged else ""
+    )
     print(
-        f"wrote {args.output}: {result['frames']} frames at {result['fps']:g} fps "
-        f"({result['render_fps']:.1f} frames rendered per second)",
+        f"wrote {args.output}: rendered {result['frames']} frames at {result['fps']:g} fps "
+        f"({result['render_fps']:.1f} frames rendered per second){kept}",
         file=sys.stderr,
     )
     return 0

@@ -15,9 +15,8 @@ import time
 from fractions import Fraction
 from pathlib import Path
 
-import imageio.v3 as iio
-
 from dofviewer import fileio
+from dofviewer.cli.gif import write_gif
 from dofviewer.errors import DofError
 from dofviewer.render.headless import HeadlessRenderer
 from dofviewer.shot.lens import MAX_EXPORT_FRAMES
@@ -119,15 +118,16 @@ def export(timeline_path, output: str, fps: float = 30.0, size=None, overwrite=F
         try:
             if kind == "frames":
                 _write_frames(Path(output), frames())
+                kept = total
             else:
-                _write_video(Path(output), kind, frames(), fps)
+                kept = _write_video(Path(output), kind, frames(), fps)
         except BaseException:
             if bar:
                 bar.end_line()  # the error or interrupt message then has its own line
             raise
     elapsed = time.perf_counter() - started
-    return {"frames": total, "fps": fps, "seconds": elapsed, "render_fps": total / elapsed,
-            "size": size}  # fmt: skip
+    return {"frames": total, "kept": kept, "fps": fps, "seconds": elapsed,
+            "render_fps": total / elapsed, "size": size}  # fmt: skip
 
 
 def _write_frames(folder: Path, frames):
@@ -137,35 +137,30 @@ def _write_frames(folder: Path, frames):
             (tmp / f"frame_{k:05d}.png").write_bytes(fileio.image_bytes(image, ".png"))
 
 
-def _write_video(path: Path, kind: str, frames, fps: float):
+def _write_video(path: Path, kind: str, frames, fps: float) -> int:
     """A temporary file beside ``path``, renamed over it only once the encoder has
     finished cleanly (a character device or FIFO, such as /dev/null, is written
-    directly)."""
+    directly). Returns the frames the file holds (a GIF merges identical ones)."""
     if fileio.writes_directly(path):
-        _encode(path, kind, frames, fps)
-        return
+        return _encode(path, kind, frames, fps)
     with fileio.atomic_file(path) as tmp:
-        _encode(tmp, kind, frames, fps)
+        return _encode(tmp, kind, frames, fps)
 
 
-def _encode(target: Path, kind: str, frames, fps: float):
-    if kind == "gif":  # encoded in memory (it holds every frame anyway), then written
-        data = iio.imwrite("<bytes>", list(frames), extension=".gif", duration=1000.0 / fps,
-                           loop=0)  # fmt: skip
-        with open(target, "wb") as f:
-            f.write(data)
-    else:
-        _write_mp4(target, frames, fps)
+def _encode(target: Path, kind: str, frames, fps: float) -> int:
+    if kind == "gif":
+        return write_gif(target, frames, fps)
+    return _write_mp4(target, frames, fps)
 
 
-def _write_mp4(target: Path, frames, fps: float):
+def _write_mp4(target: Path, frames, fps: float) -> int:
     """H.264 through imageio-ffmpeg's ffmpeg, driven here so its exit status and messages
     are checked: a full disk or a rate ffmpeg refuses is an error, never a truncated file
     reported as written. ffmpeg runs in its own session, so Ctrl+C reaches only us, and
     we stop it."""
     import imageio_ffmpeg
 
-    process, broken = None, False
+    process, broken, written = None, False, 0
     try:
         for image in frames:
             if process is None:
@@ -182,6 +177,7 @@ def _write_mp4(target: Path, frames, fps: float):
                                            start_new_session=True)  # fmt: skip
             try:
                 process.stdin.write(image.tobytes())
+                written += 1
             except BrokenPipeError:
                 broken = True  # ffmpeg has stopped: its status and message say why
                 break
@@ -205,6 +201,7 @@ def _write_mp4(target: Path, frames, fps: float):
         raise DofError(f"-o: ffmpeg failed ({how}): {problem or 'no message'}")
     if not fileio.writes_directly(target) and not _has_movie_box(target):
         raise DofError(f"-o: ffmpeg wrote an incomplete MP4 ({problem or 'no moov box'})")
+    return written
 
 
 def _has_movie_box(path: Path) -> bool:

@@ -88,4 +88,28 @@ def receding_floor() -> Scene:
     ], look_at=[0, -0.25, -1])  # fmt: skip
 
 
-CRAFTED = {"halo": halo, "near-bleed": near_bleed, "bokeh": bokeh, "floor": receding_floor}
+def occluder() -> Scene:
+    """A wide dark card in focus over a bright, uniform, strongly blurred wall: the wall
+    must stay uniform right up to the card's silhouette (a thin post, as in the halo
+    case, hides the dark fringe a wide one shows)."""
+    return _scene("occluder", 2.0, [
+        {"name": "card", "shape": "box", "position": [-1.0, 0, -2], "size": [2.0, 3, 0.02],
+         "color": [0.05, 0.05, 0.05]},
+        card(30, name="wall", color=[1, 1, 1], emissive=[1, 1, 1]),
+    ])  # fmt: skip
+
+
+def blurred_card() -> Scene:
+    """The other way round: a wide dark card far in front of focus over a bright,
+    uniform, sharp wall. Its blurred edge must fade into the wall with no bright rim."""
+    return _scene("blurred-card", 3.0, [
+        {"name": "card", "shape": "box", "position": [-0.6, 0, -1.2], "size": [1.2, 3, 0.02],
+         "color": [0.05, 0.05, 0.05]},
+        card(3, name="wall", color=[0.8, 0.8, 0.8]),
+    ])  # fmt: skip
+
+
+CRAFTED = {"halo": halo, "near-bleed": near_bleed, "bokeh": bokeh, "floor": receding_floor,
+           "occluder": occluder, "blurred-card": blurred_card}  # fmt: skip
+#: The wide-occluder cases: the card's silhouette is its right edge, at the frame's centre.
+SILHOUETTE_CASES = ("occluder", "blurred-card")

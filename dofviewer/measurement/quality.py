@@ -37,7 +37,7 @@ import numpy as np
 from dofviewer.content.scene import load_scene
 from dofviewer.fileio import atomic_write_text, write_png
 from dofviewer.measurement import measure
-from dofviewer.measurement.crafted import CRAFTED
+from dofviewer.measurement.crafted import CRAFTED, SILHOUETTE_CASES
 from dofviewer.measurement.measure import Scanline
 from dofviewer.measurement.quality_report import case_lines, checks, format_checks
 from dofviewer.render.headless import Frame, HeadlessRenderer
@@ -144,6 +144,50 @@ def edge_figures(pinhole: Frame, realtime: Frame, reference: Frame, scanlines) -
             "edges": [{**asdict(e), "predicted_px": e.predicted_px} for e in edges],
         }
     return figures
+
+
+#: Rows (fractions of the height) the silhouette profiles are averaged over.
+SILHOUETTE_ROWS = (0.4, 0.6)
+_LUMA = np.array([0.2126, 0.7152, 0.0722], np.float32)
+
+
+def silhouette_figures(pinhole: Frame, frame: Frame, reference: Frame) -> dict:
+    """How far ``frame`` strays from ``reference`` beside a wide card's silhouette (its
+    right edge, vertical), as a share of the wall's value, signed (+: brighter).
+
+    The profile is linear luminance averaged over :data:`SILHOUETTE_ROWS`. The span is
+    the blur beside the edge: for a sharp card over a blurred wall, the wall from the
+    first pixel the card does not touch out to the wall's CoC radius (a dark fringe
+    lies there); for a blurred card over a sharp wall, the card's CoC radius either
+    side of the edge (a bright rim lies there).
+    """
+    h, w = pinhole.object_ids.shape
+    rows = slice(int(SILHOUETTE_ROWS[0] * h), int(SILHOUETTE_ROWS[1] * h))
+    ids = pinhole.object_ids[rows]
+    edge = int(np.median(np.argmax(ids != ids[:, :1], axis=1)))
+    profile = (frame.linear[rows] @ _LUMA).mean(axis=0)
+    truth = (reference.linear[rows] @ _LUMA).mean(axis=0)
+    wall = float(truth[-max(w // 20, 1) :].mean())
+    coc = np.abs(frame.coc[rows]).mean(axis=0)
+    card_sharp = coc[max(edge - 4, 0)] < coc[min(edge + 4, w - 1)]
+    if card_sharp:
+        radius = float(coc[min(edge + 4, w - 1)])
+        span = slice(edge + 1, min(edge + 1 + int(np.ceil(radius)), w))
+    else:
+        radius = float(coc[max(edge - 4, 0)])
+        reach = int(np.ceil(radius))
+        span = slice(max(edge - reach, 0), min(edge + reach + 1, w))
+    deviation = (profile[span] - truth[span]) / wall
+    worst = int(np.argmax(np.abs(deviation)))
+    return {
+        "edge_px": edge,
+        "blur_radius_px": radius,
+        "sharp_card": bool(card_sharp),
+        "worst": float(deviation[worst]),
+        "worst_at_px": span.start + worst - edge,
+        "brightest": float(deviation.max()),
+        "darkest": float(deviation.min()),
+    }
 
 
 def bokeh_figures(renderer, scene, settings, samples, realtime: Frame, reference: Frame) -> dict:
@@ -264,6 +308,9 @@ def run(size=(480, 270), samples=256, out_dir=None, json_path=None, out=print) -
             if name in EDGE_SCANLINES:
                 pinhole = renderer.render(scene, settings=settings, dof=False)
                 row["edges"] = edge_figures(pinhole, realtime, reference, EDGE_SCANLINES[name])
+            if name in SILHOUETTE_CASES:
+                pinhole = renderer.render(scene, settings=settings, dof=False)
+                row["silhouette"] = silhouette_figures(pinhole, realtime, reference)
             if name == "bokeh":
                 row["bokeh"] = bokeh_figures(
                     renderer, scene, settings, samples, realtime, reference

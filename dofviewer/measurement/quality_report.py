@@ -22,6 +22,9 @@ RADIUS_TOLERANCE = 0.10  # the disc's half-level radius over the CoC
 #: Flats-to-corners ratio, about the thin-lens prediction for the lamp, which is a few
 #: pixels wide: a disc gives 1.0 and a hexagon turned by half a segment 1.09 there.
 POLYGON_TOLERANCE = 0.03
+#: Beside a wide card's silhouette, the profile's worst deviation from the reference as a
+#: share of the wall's value (no dark fringe, no bright rim).
+SILHOUETTE_TOLERANCE = 0.02
 
 _INDENT = " " * 20
 
@@ -53,6 +56,13 @@ def case_lines(row: dict) -> list[str]:
         lines.append(
             f"{_INDENT}edge width vs 0.687 D, median error (edges): {_edge_text(rt)}, "
             f"reference {_edge_text(ref)}"
+        )
+    if "silhouette" in row:
+        s = row["silhouette"]
+        kind = "sharp card, blurred wall" if s["sharp_card"] else "blurred card, sharp wall"
+        lines.append(
+            f"{_INDENT}{kind} (CoC {s['blur_radius_px']:.1f} px): against the reference, "
+            f"{s['darkest']:+.1%} to {s['brightest']:+.1%} of the wall beside the edge"
         )
     if "bokeh" in row:
         b = row["bokeh"]
@@ -102,6 +112,14 @@ def checks(summary: dict) -> list[Check]:
     for row in crafted:
         if "edges" in row:
             found.append(_edge_check(row["case"], row["edges"]))
+    for row in crafted:
+        if "silhouette" in row:
+            s = row["silhouette"]
+            found.append(Check(
+                f"{row['case']}: by the silhouette", f"within {SILHOUETTE_TOLERANCE:.0%} of ref.",
+                f"{s['worst']:+.1%} at {s['worst_at_px']:+d} px", "",
+                abs(s["worst"]) <= SILHOUETTE_TOLERANCE,
+            ))  # fmt: skip
     for row in crafted:
         if "bokeh" in row:
             found.extend(_bokeh_checks(row["case"], row["bokeh"]))

@@ -6,6 +6,7 @@ final image goes (its own display texture, or a window's default framebuffer).
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, replace
 
 import moderngl
@@ -23,7 +24,7 @@ from dofviewer.render.gl.targets import FrameTargets
 from dofviewer.render.gl.timing import NullTimer
 from dofviewer.render.gl.tonemap import Tonemap
 from dofviewer.shot.camera import FAR_M, NEAR_M, CameraPose, projection_matrix
-from dofviewer.shot.lens import MAX_COC_RADIUS_PX, ThinLens
+from dofviewer.shot.lens import ThinLens, max_coc_radius_px
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,8 @@ def scene_view(scene: Scene, settings: FrameSettings) -> tuple:
 class Renderer:
     def __init__(self, ctx: moderngl.Context, size: tuple[int, int], supersample: int = 2,
                  msaa: int | None = None, anisotropy: float = MAX_ANISOTROPY):  # fmt: skip
-        """``msaa`` None picks :func:`dofviewer.render.gl.context.default_msaa` for this GL.
+        """``msaa`` None picks the offline default (4× on every rasteriser, see
+        :func:`dofviewer.render.gl.context.default_msaa`); the live viewer passes its own.
         ``anisotropy``: models' texture filtering (1 = off; the live viewer turns it off
         on a software rasteriser, where it costs 70 % more per textured pixel)."""
         self.ctx = ctx
@@ -99,6 +101,10 @@ class Renderer:
         self._display_stale = False  # the last frame went to another output (a window)
         # A photo is display-referred: the tone map encodes it without the filmic curve.
         self._display_referred = False
+        # Called with a message the first time a frame's blur passes the supported CoC
+        # (it is also printed on stderr, once): the viewer shows it on the HUD.
+        self.on_blur_clamped = None
+        self._warned_clamp = False
 
     def set_timer(self, timer):
         """Time each pass with ``timer`` (dofviewer.render.gl.timing); NullTimer turns it off."""
@@ -143,6 +149,8 @@ class Renderer:
         if needs_second_layer and view != self._second_layer_view:
             self._draw_second_layer(scene, settings)
         self._frame_settings = settings
+        if settings.dof:
+            self._check_blur_range(settings)
         if settings.dof and settings.baseline_gather:
             self.dof.blur_baseline(t, settings.lens, settings.focus_distance_m)
         elif settings.dof:
@@ -152,6 +160,28 @@ class Renderer:
         self._linear_source = t.linear if settings.dof else t.color_source
         with timer.section(passes.TONEMAP.name):
             self._tonemap(output)
+
+    def background_coc_px(self, settings: FrameSettings) -> float:
+        """The CoC radius (px) of the farthest surface the frame can show (the far clip
+        plane): the widest blur behind focus."""
+        c0, c1 = settings.lens.coc_coefficients(settings.focus_distance_m, self.size[0])
+        return abs(0.5 * (c0 / settings.clip_m[1] + c1))
+
+    def _check_blur_range(self, settings: FrameSettings):
+        """Say once (stderr, and :attr:`on_blur_clamped`, the viewer's HUD) when the
+        lens blurs the background past the largest supported CoC, which is clamped."""
+        limit = max_coc_radius_px(self.size[0])
+        coc = self.background_coc_px(settings)
+        if coc <= limit or self._warned_clamp:
+            return
+        self._warned_clamp = True
+        message = (
+            f"blur clamped: the background's CoC radius is {coc:.0f} px at this size, past "
+            f"the supported {limit:.0f} px (8 % of the frame's width)"
+        )
+        print(f"dofviewer: {message}", file=sys.stderr)
+        if self.on_blur_clamped is not None:
+            self.on_blur_clamped(message)
 
     def render_reference(
         self, scene: Scene, settings: FrameSettings, samples: int = 256, output=None
@@ -255,7 +285,8 @@ class Renderer:
         inverse_depth = self._crop(data, 4)[..., 3].astype(np.float32)
         settings = self._frame_settings
         c0, c1 = settings.lens.coc_coefficients(settings.focus_distance_m, self.size[0])
-        return np.clip(0.5 * (c0 * inverse_depth + c1), -MAX_COC_RADIUS_PX, MAX_COC_RADIUS_PX)
+        limit = max_coc_radius_px(self.size[0])
+        return np.clip(0.5 * (c0 * inverse_depth + c1), -limit, limit)
 
     def read_object_ids(self) -> np.ndarray:
         """0 for background, else 1 + the object's index in the scene (int32 H×W)."""

@@ -28,11 +28,20 @@ from dataclasses import dataclass, replace
 
 from dofviewer.errors import DofError
 
-#: Largest blur radius in full-resolution pixels (a 64 px wide disc). The gather's
-#: ring count is bounded, so wider discs would be sampled too sparsely to stay smooth,
-#: and the near-field tile dilation reaches exactly this far:
-#: ``TILE_SIZE_PX * NEAR_DILATION_TILES`` in ``dofviewer/render/gl/dof.py`` must be >= this.
+#: The largest blur radius the gather supports, as a share of the frame's width: 8 %
+#: (154 px at 1920, 307 px at 3840), so a shot blurs the same at every output size.
+#: Wide discs keep the gather's bounded ring count and read coarser mip levels (the
+#: rings' spacing grows with the radius), so their cost does not grow with them. The
+#: near-field tile dilation reaches this far: ``near_dilation_tiles()`` in
+#: ``dofviewer/render/gl/dof.py``. Past it the CoC is clamped, and the renderer says so.
+MAX_COC_WIDTH_SHARE = 0.08
+#: ... and never below this (px): small frames keep the radius they always had.
 MAX_COC_RADIUS_PX = 32.0
+
+
+def max_coc_radius_px(image_width_px: int) -> float:
+    """The largest CoC radius (px) supported in a frame this wide (see above)."""
+    return max(MAX_COC_RADIUS_PX, MAX_COC_WIDTH_SHARE * image_width_px)
 
 #: Aperture blade counts a lens may have: 0 is a round aperture, else 3 to 16 blades.
 BLADE_COUNTS = (0, *range(3, 17))

@@ -21,7 +21,7 @@ import numpy as np
 from dofviewer.content.scene import bundled_name, load_scene
 from dofviewer.errors import DofError
 from dofviewer.fileio import atomic_write_text, unused_path, write_png
-from dofviewer.render.gl.context import is_software_renderer
+from dofviewer.render.gl.context import OFFLINE_MSAA, default_msaa, is_software_renderer
 from dofviewer.render.gl.model_draw import MAX_ANISOTROPY
 from dofviewer.render.gl.targets import clamp_size
 from dofviewer.render.renderer import Renderer, scene_view
@@ -96,8 +96,13 @@ class ViewerApp:
         # Anisotropic texture filtering only where it is cheap: the live window on a
         # software rasteriser trades it for speed (renders and exports keep it).
         anisotropy = 1.0 if is_software_renderer(self.ctx) else MAX_ANISOTROPY
-        self.renderer = Renderer(self.ctx, window.framebuffer_size, supersample, msaa,
+        # The live window adapts MSAA to speed; screenshots are offline output (4×).
+        self._msaa_override = msaa
+        self._supersample = supersample
+        live_msaa = default_msaa(self.ctx, live=True) if msaa is None else msaa
+        self.renderer = Renderer(self.ctx, window.framebuffer_size, supersample, live_msaa,
                                  anisotropy)  # fmt: skip
+        self.renderer.on_blur_clamped = self._on_blur_clamped
         self.hud = Hud(self.ctx, self.renderer.shaders, window.framebuffer_size)
         self.state_file = Path(state_file) if state_file else None
         self.screenshot_dir = Path(screenshot_dir)
@@ -364,18 +369,36 @@ class ViewerApp:
         return found
 
     def screenshot(self):
-        if self.preview.drawn_quality == "preview":  # a screenshot is always at full quality
-            self.renderer.render(self.scene, self._last_settings)
-            self.preview.drew("final")
         path = unused_path(self.screenshot_dir, "dofviewer", ".png")
         try:
-            write_png(path, self.renderer.read_image())
+            write_png(path, self._screenshot_image())
         except DofError as exc:  # a full disk, a folder gone read-only: say so, keep going
             self.state.message = f"screenshot not saved: {exc}"
             print(f"dofviewer: warning: {exc}", file=sys.stderr)
             return
         self.screenshots.append(str(path))
         self.state.message = f"saved {path}"
+
+    def _on_blur_clamped(self, message: str):
+        self.state.message = message
+
+    def _screenshot_image(self) -> np.ndarray:
+        """A screenshot is offline output: the final preset, and :data:`OFFLINE_MSAA`
+        multisamples unless ``--msaa`` said otherwise. Where the live window runs with
+        fewer, the frame is drawn again on a renderer made for it (then released)."""
+        settings = self._last_settings
+        wanted = OFFLINE_MSAA if self._msaa_override is None else self._msaa_override
+        if self.renderer.targets.msaa >= max(wanted, 1):
+            if self.preview.drawn_quality == "preview":
+                self.renderer.render(self.scene, settings)
+                self.preview.drew("final")
+            return self.renderer.read_image()
+        offline = Renderer(self.ctx, self.renderer.size, self._supersample, wanted)
+        try:
+            offline.render(self.scene, settings)
+            return offline.read_image()
+        finally:
+            offline.release()
 
     def _write_state_file(self, force=False):
         if self.state_file is None:

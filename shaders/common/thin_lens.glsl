@@ -3,8 +3,8 @@
 //     coc_diameter_px = C0 / depth + C1   (see shaders/dof/prepare.glsl, dofviewer/shot/lens.py)
 uniform vec2 u_coc_coefficients;   // (C0, C1) for the diameter in pixels
 uniform vec2 u_clip_planes;        // (near, far) in metres
-// The largest CoC radius (px): MAX_COC_RADIUS_PX (dofviewer/shot/lens.py); the dilate pass's
-// reach must cover it.
+// The largest CoC radius (px): max_coc_radius_px(width) (dofviewer/shot/lens.py: 8 % of the
+// frame's width, at least 32); the dilate pass's reach must cover it.
 uniform float u_max_coc_radius;
 
 // View depth in metres from a depth-buffer value below 1 (1 is the empty background).

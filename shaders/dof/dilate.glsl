@@ -4,7 +4,7 @@
 // spread to neighbouring tiles. A blurred foreground bleeds over whatever lies behind
 // it, up to its own radius, so a tile must know about any near pixel within
 // u_max_coc_radius of it. The rule: u_tile_size * u_reach >= u_max_coc_radius
-// (NEAR_DILATION_TILES in dofviewer/render/gl/dof.py is derived from MAX_COC_RADIUS_PX and
+// (near_dilation_tiles() in dofviewer/render/gl/dof.py is derived from max_coc_radius_px() and
 // TILE_SIZE_PX to keep it). The far field needs no dilation: a background pixel never
 // spreads further than the CoC of the pixel it lands on (a nearer surface hides it).
 #include "common/fullscreen.glsl"
@@ -12,7 +12,7 @@
 #if defined FRAGMENT_SHADER
 #include "common/thin_lens.glsl"
 uniform sampler2D u_tiles;  // (largest, smallest) inverse depth per tile
-uniform int u_reach;      // tiles a near blur can cross, >= 1 (NEAR_DILATION_TILES)
+uniform int u_reach;      // tiles a near blur can cross, >= 1 (near_dilation_tiles())
 uniform int u_tile_size;  // px per tile side: TILE_SIZE_PX, as the tiles pass used
 layout(location = 0) out vec2 out_min_max;
 

@@ -55,6 +55,9 @@ uniform sampler2D u_color_invd;  // rgb linear radiance, a = inverse depth (1/m)
 // Layer moments (near fraction, near fraction * CoC, far weight, far weight * CoC), from
 // layers.glsl; mipmapped. Read only with LAYERS.
 uniform sampler2D u_layers;
+// The far field's colour premultiplied by its spreading share (layers.glsl); mipmapped.
+// Read only with LAYERS.
+uniform sampler2D u_far_color;
 uniform sampler2D u_tiles;       // dilated (nearest CoC, farthest CoC) per tile (dilate.glsl)
 uniform int u_tile_size;         // px per tile side: TILE_SIZE_PX, as the tiles pass used
 // Preferred ring spacing in px, > 0 (GatherQuality.ring_spacing_px): a kernel takes
@@ -162,10 +165,16 @@ float fill_weight(float hole_fill, float fill_rings) {
 // Accumulation: one source sample into the fields
 //==========================================================================================
 
-// Adds one source sample, given as its colour and layer moments (see u_layers), where
-// its blur reaches this pixel: its near part by near_rho, its far part by far_rho.
-// Behind a blurred foreground the far part fills instead, by its distance in ring steps.
-void accumulate(inout Fields fields, Kernel kernel, Sample tap, vec3 color, vec4 layers) {
+// Adds one source sample, given as its colour, layer moments (see u_layers) and far
+// spreading colour (u_far_color: premultiplied, a = the share of the texel whose blur
+// leaves its pixel), where its blur reaches this pixel: its near part by near_rho, its
+// far part by far_rho. Behind a blurred foreground the far part fills instead, by its
+// distance in ring steps. Sharp far pixels spread nothing beyond themselves, so the far
+// part is the spreading colour alone: a coarse texel half sharp dark card, half blurred
+// bright wall spreads half the wall's light, not a grey that darkens the wall beside the
+// card.
+void accumulate(inout Fields fields, Kernel kernel, Sample tap, vec3 color, vec4 layers,
+                vec4 far_color) {
     float near_fraction = layers.x;
     float far_fraction = 1.0 - near_fraction;
     if (near_fraction > 1e-3) {
@@ -186,7 +195,8 @@ void accumulate(inout Fields fields, Kernel kernel, Sample tap, vec3 color, vec4
             float radius = far_spread_radius(coc, kernel.centre_coc);
             weight = spread(radius, tap.far_rho, tap.cell_area, kernel);
         }
-        fields.far += vec4(color, 1.0) * far_fraction * weight;
+        fields.far += (kernel.centre_is_near ? vec4(color, 1.0) * far_fraction : far_color)
+                    * weight;
     }
 }
 
@@ -210,7 +220,8 @@ void accumulate_single(inout Fields fields, Kernel kernel, Sample tap, vec3 colo
 void add_sample(inout Fields fields, Kernel kernel, Sample tap, vec2 uv, float lod) {
     vec4 color = textureLod(u_color_invd, uv, lod);
 #if LAYERS
-    accumulate(fields, kernel, tap, color.rgb, textureLod(u_layers, uv, lod));
+    accumulate(fields, kernel, tap, color.rgb, textureLod(u_layers, uv, lod),
+               textureLod(u_far_color, uv, lod));
 #else
     accumulate_single(fields, kernel, tap, color.rgb, coc_radius_at(color.a));
 #endif

@@ -20,6 +20,12 @@ uniform float u_near_epsilon;  // px, > 0; the gather splits at the same value
 uniform sampler2D u_second_layer;  // per view; premultiplied, a = 1 where anything lies behind
 layout(location = 0) out vec4 out_layers;
 layout(location = 1) out vec4 out_background;  // premultiplied, a = 0 where nothing lies behind
+// The far field's spreading light: (colour, 1) x how much of the pixel's blur leaves it
+// (0 for a sharp pixel, 1 from a CoC radius of 1.5 px), 0 for near pixels. Its mip levels
+// give a coarse texel's far colour without the sharp pixels in it: a sharp dark surface
+// beside a blurred bright one lights nothing but itself, so it must not darken the
+// blurred one's spread (the wide-occluder fringe case in the quality benchmark).
+layout(location = 2) out vec4 out_far_color;
 
 void main() {
     ivec2 pixel = ivec2(gl_FragCoord.xy);
@@ -28,6 +34,8 @@ void main() {
     float weight = dot(s.rgb, vec3(0.2126, 0.7152, 0.0722)) + 0.01;
     out_layers = coc < -u_near_epsilon ? vec4(1.0, coc, 0.0, 0.0)
                                        : vec4(0.0, 0.0, weight, weight * coc);
+    float spreads = coc < -u_near_epsilon ? 0.0 : smoothstep(0.5, 1.5, abs(coc));
+    out_far_color = vec4(s.rgb, 1.0) * spreads;
     vec4 second = texelFetch(u_second_layer, pixel, 0);
     out_background = mix(vec4(s.rgb, 1.0), second, hidden_share(coc, u_near_epsilon));
 }

@@ -31,10 +31,13 @@ from dofviewer.render.gl.shaders import ShaderLibrary
 from dofviewer.render.gl.targets import TILE_SIZE_PX, FrameTargets
 from dofviewer.render.gl.timing import NullTimer
 from dofviewer.shot.camera import FAR_M, NEAR_M
-from dofviewer.shot.lens import MAX_COC_RADIUS_PX, ThinLens, polygon_area_factor
+from dofviewer.shot.lens import ThinLens, max_coc_radius_px, polygon_area_factor
 
-#: Tiles a near-field blur can reach across; TILE_SIZE_PX * this covers MAX_COC_RADIUS_PX.
-NEAR_DILATION_TILES = math.ceil(MAX_COC_RADIUS_PX / TILE_SIZE_PX)
+
+def near_dilation_tiles(image_width_px: int) -> int:
+    """Tiles a near-field blur can reach across: TILE_SIZE_PX times this covers the
+    largest CoC radius of a frame this wide (dofviewer/shot/lens.py)."""
+    return math.ceil(max_coc_radius_px(image_width_px) / TILE_SIZE_PX)
 #: Preferred distance between gather rings (px). Finer rings cost more samples;
 #: coarser ones read blurrier mip levels and soften the disc's rim.
 RING_SPACING_PX = 1.5
@@ -193,11 +196,12 @@ class DepthOfField:
                 )
                 targets.layers.build_mipmaps(0, targets.mip_levels - 1)
                 targets.background.build_mipmaps(0, targets.mip_levels - 1)
+                targets.far_color.build_mipmaps(0, targets.mip_levels - 1)
         with timer.section(passes.DILATE.name):
             self.dilate.draw(
                 targets.dilate_fbo,
                 {"u_tiles": targets.tiles},
-                u_reach=NEAR_DILATION_TILES,
+                u_reach=near_dilation_tiles(targets.size[0]),
                 u_tile_size=TILE_SIZE_PX,
                 **lens_uniforms,
             )
@@ -205,6 +209,7 @@ class DepthOfField:
         gather_textures = {
             "u_color_invd": targets.color_invd,
             "u_layers": targets.layers,
+            "u_far_color": targets.far_color,
             "u_tiles": targets.tiles_dilated,
         }
         fields = gathered = targets.fields[quality.gather_scale]
@@ -307,5 +312,5 @@ def thin_lens_uniforms(lens: ThinLens, focus_m: float, image_width_px: int,
     return {
         "u_coc_coefficients": lens.coc_coefficients(focus_m, image_width_px),
         "u_clip_planes": tuple(clip_m),
-        "u_max_coc_radius": MAX_COC_RADIUS_PX,
+        "u_max_coc_radius": max_coc_radius_px(image_width_px),
     }

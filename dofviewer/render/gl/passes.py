@@ -73,7 +73,10 @@ GATHER_VALUES = {
     "u_near_epsilon": "float",
     "u_lod_bias": "float",
 }
-_GATHER_TEXTURES = {"u_color_invd": "sampler2D", "u_layers": "sampler2D", "u_tiles": "sampler2D"}
+_GATHER_TEXTURES = {
+    "u_color_invd": "sampler2D", "u_layers": "sampler2D", "u_far_color": "sampler2D",
+    "u_tiles": "sampler2D",
+}
 _KERNELS = {"u_kernel": "vec4[]", "u_exact_kernel": "vec4[]"}
 
 #: Every full-screen program's schema, by shader file (under shaders/). A draw that
@@ -190,7 +193,7 @@ SCENE = Pass(
     (SCENE_INPUT,), ("scene_color", "object_ids", "scene_depth"), "view", "scene",
     presets=(*PRESETS, OFF),
     does="HDR colour (RGBA16F), object id (R32UI), depth (24-bit), at 2×2 samples per "
-    "pixel (each with 4 multisamples on a GPU, `--msaa`)",
+    "pixel (each with 4 multisamples offline and in the live viewer on a GPU, `--msaa`)",
 )  # fmt: skip
 SCENE_RESOLVE = Pass(
     "scene resolve", ("scene/resolve.glsl",),
@@ -215,10 +218,11 @@ SECOND_LAYER = Pass(
     "the background a foreground hides (colour, depth)",
 )  # fmt: skip
 LAYERS = Pass(
-    "layers", ("dof/layers.glsl",), ("color_invd", "second_layer"), ("layers", "background"),
-    "frame", "dof", presets=("final",),
+    "layers", ("dof/layers.glsl",), ("color_invd", "second_layer"),
+    ("layers", "background", "far_color"), "frame", "dof", presets=("final",),
     does="near/far layer moments for the current focus; the hidden background: the second "
-    "layer inside near-field pixels, the image elsewhere (both mipmapped)",
+    "layer inside near-field pixels, the image elsewhere; the far field's colour weighted by "
+    "how far each pixel's blur leaves it (all three mipmapped)",
 )  # fmt: skip
 DILATE = Pass(
     "dilate", ("dof/dilate.glsl",), ("tiles",), ("tiles_dilated",), "frame", "dof",
@@ -226,7 +230,7 @@ DILATE = Pass(
     "far as it reaches",
 )  # fmt: skip
 GATHER = Pass(
-    "gather", ("dof/gather.glsl",), ("color_invd", "layers", "tiles_dilated"),
+    "gather", ("dof/gather.glsl",), ("color_invd", "layers", "far_color", "tiles_dilated"),
     ("fields", "interleaved_fields"), "frame", "dof",
     does="at half resolution (a quarter in `preview`, interleaved): far field (premultiplied "
     "by its upsampling weight; 0 where the block is sharp, whose pixels the composite draws "
@@ -244,8 +248,8 @@ PREVIEW_FAR = Pass(
 )  # fmt: skip
 COMPOSITE = Pass(
     "composite", ("dof/composite.glsl",),
-    ("color_invd", "layers", "tiles_dilated", "fields", "background", "second_layer_depth",
-     "preview_far"),
+    ("color_invd", "layers", "far_color", "tiles_dilated", "fields", "background",
+     "second_layer_depth", "preview_far"),
     ("linear",), "frame", "dof",
     does="linear HDR at full resolution; `final`: blurs up to 4 px gathered here exactly, "
     "wider ones upsampled bilinearly; `preview`: three reads (the pixel, the preview's far "

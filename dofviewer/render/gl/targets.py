@@ -200,7 +200,11 @@ class FrameTargets:
         # And what blurred foregrounds hide, for the current focus (mipmapped, blurred
         # by reading a coarser level): the second layer inside them, the image elsewhere.
         self.background = self._mipmapped(padded)
-        self.layers_fbo = self._fbo([self.layers, self.background])
+        # And the far field's spreading light: colour premultiplied by how much of each
+        # far pixel's blur leaves the pixel (mipmapped): a coarse texel straddling a sharp
+        # surface and a blurred one spreads only the blurred one's colour.
+        self.far_color = self._mipmapped(padded)
+        self.layers_fbo = self._fbo([self.layers, self.background, self.far_color])
 
         # The second layer: colour (alpha 1 where anything lies behind the first
         # layer's object) and its depth.
@@ -276,7 +280,7 @@ class FrameTargets:
     def dof_memory_bytes(self) -> int:
         """GPU memory held by the depth-of-field targets (for the benchmark), counted from
         the textures themselves; a mip chain adds a third."""
-        mipmapped = (self.color_invd, self.layers, self.background)
+        mipmapped = (self.color_invd, self.layers, self.background, self.far_color)
         all_fields = (*self.fields.values(), *self.interleaved_fields.values())
         fields = [t for f in all_fields for t in (f.far, f.near)]
         plain = (self.depth_m, self.second_layer, self.second_layer_depth, self.tiles,
