@@ -7,7 +7,7 @@ from scenes import checker_card_scene
 
 from dofviewer.measurement.measure import disc_edge_width_factor, edge_width
 from dofviewer.render.headless import HeadlessRenderer
-from dofviewer.shot.lens import MIN_F_STOP, ThinLens, max_coc_radius_px
+from dofviewer.shot.lens import LIMITS, ThinLens, max_coc_radius_px
 
 #: The crafted scenes' lens (tests/scenes.py: lens_camera): 85 mm f/1.4, 36 mm sensor.
 FOCAL_M, F_STOP, SENSOR_M = 0.085, 1.4, 0.036
@@ -29,9 +29,11 @@ def test_the_largest_radius_is_8_percent_of_the_width():
 
 
 def test_the_f_number_is_physical():
-    ThinLens(f_stop=MIN_F_STOP)
+    """No lens in air is faster than f/0.5 (N = 1 / (2 NA), NA <= 1)."""
+    assert LIMITS["f_stop"][0] == 0.5
+    ThinLens(f_stop=0.5)
     for bad in (0.49, 0.1):
-        with pytest.raises(ValueError, match="f_stop must be >= 0.5"):
+        with pytest.raises(ValueError, match=r"f_stop must be 0.5..64"):
             ThinLens(f_stop=bad)
 
 
