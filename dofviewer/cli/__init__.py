@@ -40,21 +40,22 @@ def parse_size(text: str) -> tuple[int, int]:
     return w, h
 
 
-def positive_float(text: str) -> float:
+def _number(text: str) -> float:
     try:
-        value = float(text)
+        return float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got '{text}'") from None
+        raise argparse.ArgumentTypeError(f"expected a number, got '{text[:40]}'") from None
+
+
+def positive_float(text: str) -> float:
+    value = _number(text)
     if not (math.isfinite(value) and value > 0):
         raise argparse.ArgumentTypeError(f"must be a finite number > 0, got '{text}'")
     return value
 
 
 def non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got '{text}'") from None
+    value = _number(text)
     if not (math.isfinite(value) and value >= 0):
         raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got '{text}'")
     return value
@@ -67,10 +68,7 @@ def in_range(rule: str):
     def convert(text: str) -> float:
         from dofviewer.shot.lens import range_problem
 
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got '{text[:40]}'") from None
+        value = _number(text)
         problem = range_problem(rule, value)
         if problem:
             raise argparse.ArgumentTypeError(problem)
