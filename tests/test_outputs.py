@@ -186,17 +186,27 @@ def test_export_refuses_a_folder_named_as_a_video(pull_json, tmp_path, capsys, n
     assert "is a folder" in err and not any((tmp_path / name).iterdir())
 
 
-@pytest.mark.parametrize("name", ["out.mp4", "out.gif", "frames"])
-def test_export_without_overwrite_keeps_the_old_output(pull_json, tmp_path, capsys, name):
+def old_output(tmp_path, name: str):
+    """An export's earlier output: a file, or (``frames``) a folder with one frame."""
     out = tmp_path / name
     if name == "frames":
         out.mkdir()
         (out / "frame_00000.png").write_bytes(b"old")
     else:
         out.write_bytes(b"old")
-    one_line_exit_2(*run(capsys, "export", pull_json, "-o", out, *FAST))
-    old = out / "frame_00000.png" if name == "frames" else out
+    return out
+
+
+def assert_old_output_kept(out, tmp_path):
+    old = out / "frame_00000.png" if out.is_dir() else out
     assert old.read_bytes() == b"old" and not leftovers(tmp_path)
+
+
+@pytest.mark.parametrize("name", ["out.mp4", "out.gif", "frames"])
+def test_export_without_overwrite_keeps_the_old_output(pull_json, tmp_path, capsys, name):
+    out = old_output(tmp_path, name)
+    one_line_exit_2(*run(capsys, "export", pull_json, "-o", out, *FAST))
+    assert_old_output_kept(out, tmp_path)
 
 
 def _limit_file_size():
@@ -206,19 +216,13 @@ def _limit_file_size():
 @pytest.mark.parametrize("name", ["out.mp4", "out.gif", "frames"])
 def test_a_full_disk_fails_in_one_line_and_keeps_the_old_output(pull_json, tmp_path, name):
     """RLIMIT_FSIZE stands in for a full disk: writes past 4 KB fail (EFBIG)."""
-    out = tmp_path / name
-    if name == "frames":
-        out.mkdir()
-        (out / "frame_00000.png").write_bytes(b"old")
-    else:
-        out.write_bytes(b"old")
+    out = old_output(tmp_path, name)
     result = dofviewer("export", pull_json, "-o", out, "--size", "128x72", "--overwrite",
                        preexec_fn=_limit_file_size)  # fmt: skip
     assert result.returncode == 2, result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith("dofviewer: error:"), result.stderr
     assert "Traceback" not in result.stderr and "wrote" not in result.stderr
-    old = out / "frame_00000.png" if name == "frames" else out
-    assert old.read_bytes() == b"old" and not leftovers(tmp_path)
+    assert_old_output_kept(out, tmp_path)
     if name == "frames":
         assert [p.name for p in out.iterdir()] == ["frame_00000.png"]
 
@@ -270,12 +274,7 @@ def test_interrupt_stops_within_a_second_and_leaves_nothing(tmp_path, signum, st
     long_pull = tmp_path / "long.json"
     assert main(["pull", "--from", "2", "--to", "8", "--duration", "60", "--hold", "1",
                  "-o", str(long_pull)]) == 0  # fmt: skip
-    out = tmp_path / name
-    if name == "frames":
-        out.mkdir()
-        (out / "frame_00000.png").write_bytes(b"old")
-    else:
-        out.write_bytes(b"old")
+    out = old_output(tmp_path, name)
     process = subprocess.Popen(
         [sys.executable, "-m", "dofviewer", "export", str(long_pull), "-o", str(out),
          "--size", "64x36", "--overwrite"],
@@ -295,7 +294,6 @@ def test_interrupt_stops_within_a_second_and_leaves_nothing(tmp_path, signum, st
     last = rest.replace("\r", "\n").strip().splitlines()[-1]
     assert last.startswith("dofviewer: interrupted by"), rest
     assert "Traceback" not in rest
-    old = out / "frame_00000.png" if name == "frames" else out
-    assert old.read_bytes() == b"old" and not leftovers(tmp_path)
+    assert_old_output_kept(out, tmp_path)
     if name == "frames":
         assert [p.name for p in out.iterdir()] == ["frame_00000.png"]
