@@ -23,24 +23,29 @@ from dofviewer.shot.easing import MIN_FOCUS_DISTANCE_M
 from dofviewer.shot.lens import range_problem
 
 
+def named_preset(flag: str, lookup, name: str | None):
+    """A lens or sensor named on the command line (dofviewer.shot.presets), None where
+    none is; an unknown name is a one-line error naming the option."""
+    if not name:
+        return None
+    try:
+        return lookup(name)
+    except ValueError as exc:
+        raise DofError(f"{flag}: {exc}") from None
+
+
 def settings_from_options(scene: Scene, args) -> FrameSettings:
     """The scene's own camera, with the lens and focus options the user gave applied."""
     from dofviewer.shot.presets import prime_named, sensor_named
 
     settings = FrameSettings.from_scene(scene)
     lens_changes = {}
-    try:
-        if getattr(args, "lens", None):
-            prime = prime_named(args.lens)
-            lens_changes.update(focal_length_mm=prime.focal_length_mm, f_stop=prime.max_f_stop)
-    except ValueError as exc:
-        raise DofError(f"--lens: {exc}") from None
-    try:
-        if getattr(args, "sensor", None):
-            sensor = sensor_named(args.sensor)
-            lens_changes.update(sensor_width_mm=sensor.width_mm, sensor_height_mm=sensor.height_mm)
-    except ValueError as exc:
-        raise DofError(f"--sensor: {exc}") from None
+    prime = named_preset("--lens", prime_named, getattr(args, "lens", None))
+    if prime:
+        lens_changes.update(focal_length_mm=prime.focal_length_mm, f_stop=prime.max_f_stop)
+    sensor = named_preset("--sensor", sensor_named, getattr(args, "sensor", None))
+    if sensor:
+        lens_changes.update(sensor_width_mm=sensor.width_mm, sensor_height_mm=sensor.height_mm)
     lens_changes |= {
         field: value
         for field, value in (
@@ -367,15 +372,8 @@ def lens_command(args) -> int:
     from dofviewer.shot.dofcalc import depth_of_field, distance_text
     from dofviewer.shot.presets import prime_named, sensor_named
 
-    prime = sensor = None
-    try:
-        prime = prime_named(args.lens) if args.lens else None
-    except ValueError as exc:
-        raise DofError(f"--lens: {exc}") from None
-    try:
-        sensor = sensor_named(args.sensor) if args.sensor else None
-    except ValueError as exc:
-        raise DofError(f"--sensor: {exc}") from None
+    prime = named_preset("--lens", prime_named, args.lens)
+    sensor = named_preset("--sensor", sensor_named, args.sensor)
     focal = args.focal_length or (prime.focal_length_mm if prime else 50.0)
     f_stop = args.f_stop or (prime.max_f_stop if prime else 2.8)
     if args.sensor_width:

@@ -16,7 +16,7 @@ import numpy as np
 
 from dofviewer.content.scene import Scene
 from dofviewer.fileio import atomic_write_bytes
-from dofviewer.shot.dofcalc import for_lens
+from dofviewer.shot.dofcalc import distance_text, for_lens
 from dofviewer.shot.timeline import (
     CameraKey,
     FocusKey,
@@ -110,10 +110,6 @@ def build_figure(timeline: Timeline, scene: Scene, title: str = ""):
     return fig, ax
 
 
-def _metres(distance_m: float) -> str:
-    return "inf" if math.isinf(distance_m) else f"{distance_m:.2f} m"
-
-
 def _subject_lines(ax, timeline: Timeline, top: float):
     """The distance of each subject the pull focuses on (its focus keys' targets), as a
     dashed line named at the right: the marks a focus puller would have measured."""
@@ -128,7 +124,7 @@ def _subject_lines(ax, timeline: Timeline, top: float):
         if 1.0 / distance > top:
             continue
         ax.axhline(1.0 / distance, color="#8d96a3", linewidth=0.8, linestyle="--", zorder=1)
-        ax.annotate(f"{name} {_metres(distance)}", (1.0, 1.0 / distance),
+        ax.annotate(f"{name} {distance_text(distance)}", (1.0, 1.0 / distance),
                     xycoords=("axes fraction", "data"), xytext=(-3, 2),
                     textcoords="offset points", ha="right", fontsize=7,
                     color="#5a6270")  # fmt: skip

@@ -174,7 +174,7 @@ class ScenePass:
         to near, without depth or ids; then, colour masked, the depth and ids where they
         are not nearly clear (dofviewer.render.gl.model_draw.BLEND_DEPTH_COVERAGE)."""
         frame = self._model_frame_uniforms(scene, view_projection)
-        eye = eye_position(view_projection)
+        eye = np.asarray(frame["u_eye"])  # computed once, with the frame's uniforms
         queue = []
         for index, obj in enumerate(scene.objects):
             if obj.model is None:
