@@ -35,10 +35,12 @@ def test_a_blurred_card_has_no_bright_rim_over_a_sharp_wall(gl):
     figures = silhouette_figures(pinhole, realtime, reference)
     assert not figures["sharp_card"]
     assert figures["blur_radius_px"] > 8
-    # The gather's edge sits 1.5-2.3 % of the wall above the reference across the blur
-    # (at 512 samples; its near coverage a little low), evenly: no rim.
-    assert figures["brightest"] <= 0.03, figures
-    assert figures["darkest"] >= -0.03, figures
+    # Within 1.2 % of the reference (which strays 1 % from the thin lens at 256 samples).
+    # The near field once took the colour of mip texels read across the silhouette, the
+    # wall's light with the card's: +2.4 % six pixels out (near_color_share() in
+    # gather_library.glsl).
+    assert figures["brightest"] <= 0.02, figures
+    assert figures["darkest"] >= -0.02, figures
     # No rim: the profile rises from the card to the wall without overshooting it.
     h = SIZE[1]
     row = realtime.linear[int(0.4 * h) : int(0.6 * h)].mean(axis=(0, 2))

@@ -165,6 +165,18 @@ float fill_weight(float hole_fill, float fill_rings) {
 // Accumulation: one source sample into the fields
 //==========================================================================================
 
+// The share of a mip texel's colour (linear radiance) that its near pixels make, from
+// its layer moments: the far weight is each far pixel's luminance + 0.01 (layers.glsl
+// must agree), so the far pixels' luminance is layers.z - 0.01 * their fraction and the
+// near pixels' is the rest. A texel read across a silhouette (mip averaging, bilinear
+// filtering) mixes both sides' colours; this splits them by luminance, taking the hue of
+// the mix for each. Where the texel is black, its near fraction.
+float near_color_share(vec3 color, vec4 layers) {
+    float luma = dot(color, vec3(0.2126, 0.7152, 0.0722));
+    float far_luma = layers.z - 0.01 * (1.0 - layers.x);
+    return luma > 0.0 ? clamp(1.0 - far_luma / luma, 0.0, 1.0) : layers.x;
+}
+
 // Adds one source sample, given as its colour, layer moments (see u_layers) and far
 // spreading colour (u_far_color: premultiplied, a = the share of the texel whose blur
 // leaves its pixel), where its blur reaches this pixel: its near part by near_rho, its
@@ -172,31 +184,33 @@ float fill_weight(float hole_fill, float fill_rings) {
 // distance in ring steps. Sharp far pixels spread nothing beyond themselves, so the far
 // part is the spreading colour alone: a coarse texel half sharp dark card, half blurred
 // bright wall spreads half the wall's light, not a grey that darkens the wall beside the
-// card.
+// card. The near part spreads the near pixels' light alone (near_color_share): a texel
+// half blurred dark card, half sharp bright wall spreads the card, not a grey that
+// lightens the card's blurred edge (the blurred-card case in the quality benchmark).
 void accumulate(inout Fields fields, Kernel kernel, Sample tap, vec3 color, vec4 layers,
                 vec4 far_color) {
     float near_fraction = layers.x;
     float far_fraction = 1.0 - near_fraction;
+    float near_color = near_color_share(color, layers);
     if (near_fraction > 1e-3) {
         float radius = -layers.y / near_fraction;
         float weight = spread(radius, tap.near_rho, tap.cell_area, kernel) * near_share(-radius);
-        fields.near += vec4(color, 1.0) * near_fraction * weight;
+        fields.near += vec4(color * near_color, near_fraction) * weight;
     }
     if (far_fraction > 1e-3 && layers.z > 0.0) {
         float coc = layers.w / layers.z;
         float weight;
         if (kernel.centre_is_near) {
             // Behind a blurred foreground. Only texels (almost) free of foreground count:
-            // a mixed texel's colour is part foreground and would darken the fill
-            // towards the silhouette.
+            // a mixed texel's far colour is split off by luminance alone.
             weight = fill_weight(kernel.hole_fill, tap.fill_rings)
                    * smoothstep(0.8, 1.0, far_fraction);
         } else {
             float radius = far_spread_radius(coc, kernel.centre_coc);
             weight = spread(radius, tap.far_rho, tap.cell_area, kernel);
         }
-        fields.far += (kernel.centre_is_near ? vec4(color, 1.0) * far_fraction : far_color)
-                    * weight;
+        vec4 fill = vec4(color * (1.0 - near_color), far_fraction);
+        fields.far += (kernel.centre_is_near ? fill : far_color) * weight;
     }
 }
 
