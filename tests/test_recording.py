@@ -14,6 +14,7 @@ from PIL import Image, ImageSequence
 
 from dofviewer.cli.export import frame_count
 from dofviewer.content.scene import load_scene
+from dofviewer.render.gl.targets import offline_supersample
 from dofviewer.render.headless import HeadlessRenderer
 from dofviewer.shot.timeline import FocusKey, TimelineSampler, load_timeline
 
@@ -56,9 +57,11 @@ def test_export_png_frames_are_deterministic_and_sampled_at_k_over_fps(
     assert len(a) == len(b) == frame_count(timeline.duration_s, fps) == 15
     for x, y in zip(a, b, strict=True):
         assert np.array_equal(iio.imread(x), iio.imread(y)), x.name
-    # Frame k is the timeline at exactly k / fps, rendered as offline output (4x MSAA).
+    # Frame k is the timeline at exactly k / fps, rendered as offline output (4x MSAA,
+    # offline_supersample).
     sampler = TimelineSampler(timeline, load_scene())
-    with HeadlessRenderer((96, 54), ctx=headless.ctx) as offline:
+    supersample = offline_supersample((96, 54))
+    with HeadlessRenderer((96, 54), ctx=headless.ctx, supersample=supersample) as offline:
         for k in (0, 5, 14):
             frame = offline.render(load_scene(), settings=sampler.sample(k / fps))
             assert np.array_equal(frame.image, iio.imread(a[k])), f"frame {k}"

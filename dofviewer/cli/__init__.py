@@ -245,8 +245,10 @@ def _add_render(commands):
         action="store_true",
         help="ground truth by accumulation over the aperture (slow) instead of the gather",
     )
-    render.add_argument("--supersample", type=int, choices=(1, 2, 3, 4), default=2, metavar="N",
-                        help="scene samples per pixel per axis, for antialiasing (2)")  # fmt: skip
+    render.add_argument("--supersample", type=int, choices=(1, 2, 3, 4), default=None,
+                        metavar="N", help="scene samples per pixel per axis, for "
+                        "antialiasing (2; up to 4 below 960 px, the scene at least 1920 "
+                        "samples across)")  # fmt: skip
     render.add_argument("--msaa", type=int, choices=(0, 2, 4, 8), default=None, metavar="K",
                         help=MSAA_HELP)  # fmt: skip
     render.add_argument("--samples", type=sample_count, default=256, metavar="N",

@@ -122,12 +122,16 @@ def check_focus_distance(flag: str, distance_m: float):
 
 
 def render_command(args) -> int:
+    from dofviewer.render.gl.targets import offline_supersample
     from dofviewer.render.headless import HeadlessRenderer, display_16bit
 
     check_render_outputs(args)
     scene, size = load_sized_scene(args)
     settings = settings_from_options(scene, args)
-    with HeadlessRenderer(size, supersample=args.supersample, msaa=args.msaa) as renderer:
+    supersample = args.supersample
+    if supersample is None:  # the reference integrates each pixel itself: 2 is plenty
+        supersample = 2 if args.reference else offline_supersample(size)
+    with HeadlessRenderer(size, supersample=supersample, msaa=args.msaa) as renderer:
         if args.focus_at is not None:
             distance = focus_at_pixel(renderer, scene, settings, args.focus_at, size)
             settings = settings.with_(focus_distance_m=distance)

@@ -18,6 +18,7 @@ from pathlib import Path
 from dofviewer import fileio
 from dofviewer.cli.gif import write_gif
 from dofviewer.errors import DofError
+from dofviewer.render.gl.targets import offline_supersample
 from dofviewer.render.headless import HeadlessRenderer
 from dofviewer.shot.lens import MAX_EXPORT_FRAMES
 from dofviewer.shot.timeline import TimelineSampler, load_timeline_and_scene
@@ -106,7 +107,7 @@ def export(timeline_path, output: str, fps: float = 30.0, size=None, overwrite=F
     sampler = TimelineSampler(timeline, scene)
     bar = Progress(total) if progress else None
     started = time.perf_counter()
-    with HeadlessRenderer(size) as renderer:
+    with HeadlessRenderer(size, supersample=offline_supersample(size)) as renderer:
 
         def frames():
             for k in range(total):
