@@ -37,7 +37,7 @@ def test_the_gathers_take_6k_samples_on_ring_k_up_to_their_ring_limits():
     # The preview's texels take 3k of ring k's 6k samples each, in two patterns.
     assert PREVIEW.gather_defines["INTERLEAVE"] == 2
     assert PREVIEW.gather_defines["RING_SAMPLES"] == 3
-    assert PREVIEW.gather_defines["KERNEL_SAMPLES"] == 2 * (1 + 3 + 6 + 9)
+    assert PREVIEW.gather_defines["KERNEL_SAMPLES"] == 2 * (1 + 3 + 6 + 9 + 12)
     assert samples_within(3, 3) == 19  # odd ring counts: ring sums k(k+1) are even
 
 

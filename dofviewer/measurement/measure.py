@@ -280,6 +280,9 @@ class Disc:
     radius_px: float
     plateau: float  # mean luminance above the background well inside the rim
     flatness: float  # centre (r < 2 px) over the mean inside the radius; 1 when flat
+    #: Standard deviation over mean well inside the rim (r < 0.7 radius): 0 when even, and
+    #: a few percent for a clean disc; a gather's sparse samples show as blotches or dots.
+    mottle: float
 
 
 def _half_radius(profile: np.ndarray, level: float) -> float:
@@ -311,7 +314,31 @@ def bokeh_disc(linear: np.ndarray) -> Disc:
     plateau = float(excess[r < max(1.0, 0.7 * first)].mean())
     radius = _half_radius(profile, 0.5 * plateau)
     centre = float(excess[r < 2].mean())
-    return Disc(float(radius), plateau, centre / float(excess[r < max(radius, 2.0)].mean()))
+    inner = excess[r < max(0.7 * radius, 2.0)]
+    return Disc(float(radius), plateau, centre / float(excess[r < max(radius, 2.0)].mean()),
+                float(inner.std() / inner.mean()))  # fmt: skip
+
+
+def rim_roundness(linear: np.ndarray, level: float = 0.5, angles: int = 360) -> float:
+    """How round a bokeh disc's rim is: its smallest radius over its largest, 1 for a
+    clean disc. Along each of ``angles`` rays from the disc's centroid the rim is the
+    outermost point where the image still holds ``level`` of the plateau (a blotchy
+    inside does not count here; ``bokeh_disc``'s flatness sees that). Gathering from a
+    few fixed rings leaves a bump on the rim at every sample of the outer ring."""
+    excess = excess_luminance(linear)
+    cx, cy = centroid(linear)
+    outline = level * bokeh_disc(linear).plateau
+    steps = np.arange(0.0, min(excess.shape) / 2, 0.125)
+    radii = []
+    for a in np.linspace(0.0, 2.0 * math.pi, angles, endpoint=False):
+        values = _bilinear(excess, cx + steps * math.cos(a), cy - steps * math.sin(a))
+        above = np.nonzero(values >= outline)[0]
+        k = int(above[-1]) if len(above) else 0
+        if k + 1 < len(steps):  # interpolate the crossing between the two steps
+            k += (values[k] - outline) / max(values[k] - values[k + 1], 1e-12)
+        radii.append(k * 0.125)
+    radii = np.asarray(radii)
+    return float(radii.min() / max(radii.max(), 1e-12))
 
 
 def polygon_ratio(

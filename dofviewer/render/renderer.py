@@ -20,7 +20,7 @@ from dofviewer.render.gl.model_draw import MAX_ANISOTROPY
 from dofviewer.render.gl.photo_pass import PhotoPass
 from dofviewer.render.gl.scene_pass import ScenePass
 from dofviewer.render.gl.shaders import ShaderLibrary
-from dofviewer.render.gl.targets import FrameTargets
+from dofviewer.render.gl.targets import FrameTargets, light_weight
 from dofviewer.render.gl.timing import NullTimer
 from dofviewer.render.gl.tonemap import Tonemap
 from dofviewer.shot.camera import FAR_M, NEAR_M, CameraPose, projection_matrix
@@ -282,7 +282,8 @@ class Renderer:
         """Signed, clamped CoC radius in pixels (float32 H×W) of the last frame, from its
         stored inverse depth as the shaders derive it (shaders/common/thin_lens.glsl)."""
         data = np.frombuffer(self.targets.color_invd.read(), dtype=np.float16)
-        inverse_depth = self._crop(data, 4)[..., 3].astype(np.float32)
+        texels = self._crop(data, 4).astype(np.float32)
+        inverse_depth = texels[..., 3] / light_weight(texels[..., :3])
         settings = self._frame_settings
         c0, c1 = settings.lens.coc_coefficients(settings.focus_distance_m, self.size[0])
         limit = max_coc_radius_px(self.size[0])

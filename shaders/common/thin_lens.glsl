@@ -1,6 +1,7 @@
 // The thin-lens CoC from inverse depth or a depth-buffer value, for every pass that
 // needs a pixel's blur (DepthOfField sets these uniforms on each).
 //     coc_diameter_px = C0 / depth + C1   (see shaders/dof/prepare.glsl, dofviewer/shot/lens.py)
+#include "common/inverse_depth.glsl"
 uniform vec2 u_coc_coefficients;   // (C0, C1) for the diameter in pixels
 uniform vec2 u_clip_planes;        // (near, far) in metres
 // The largest CoC radius (px): max_coc_radius_px(width) (dofviewer/shot/lens.py: 8 % of the

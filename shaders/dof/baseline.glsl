@@ -19,7 +19,7 @@ layout(location = 0) out vec4 out_color;
 void main() {
     ivec2 pixel = ivec2(gl_FragCoord.xy);
     vec4 centre = texelFetch(u_color_invd, pixel, 0);
-    float radius = abs(coc_radius_at(centre.a));
+    float radius = abs(coc_radius_at(inverse_depth_of(centre)));
     if (radius < 0.5) {
         out_color = vec4(centre.rgb, 1.0);
         return;

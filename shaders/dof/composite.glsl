@@ -47,7 +47,7 @@ void main() {
     ivec2 pixel = ivec2(gl_FragCoord.xy);
     vec2 position = gl_FragCoord.xy;
     vec4 centre = texelFetch(u_color_invd, pixel, 0);
-    centre.a = coc_radius_at(centre.a);
+    centre.a = coc_radius_at(inverse_depth_of(centre));
 #if EXACT_SMALL_BLUR
     float reach = near_reach(position);
     bool small_far = abs(centre.a) <= u_small_blur;

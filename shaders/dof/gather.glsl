@@ -13,10 +13,17 @@
 // which also sizes the fields this pass draws into (dofviewer/render/gl/targets.py).
 uniform int u_fields_scale;
 
-// Per-axis variance (px²) the resolve pass's 2x2 average of texels `scale` pixels apart
-// adds to an interleaved gather's result (INTERLEAVE 1 or 2).
-float resolve_variance(float scale) {
-    return INTERLEAVE == 2 ? 0.25 * scale * scale : 0.0;
+// Per-axis variance (px²) the resolve pass adds to an interleaved gather's result
+// (INTERLEAVE 2): its 2x2 average of texels `scale` pixels apart, and with FILL_RINGS
+// the spread between the rings' samples for this kernel (resolve_fields.glsl).
+float resolve_variance(float scale, float kernel_radius, float min_lod) {
+#if INTERLEAVE == 2 && FILL_RINGS
+    return 0.25 * scale * scale + ring_fill_variance(ring_layout(kernel_radius, min_lod), scale);
+#elif INTERLEAVE == 2
+    return 0.25 * scale * scale;
+#else
+    return 0.0;
+#endif
 }
 layout(location = 0) out vec4 out_far;   // far-field colour x upsampling weight, weight
 layout(location = 1) out vec4 out_near;  // near-field colour x coverage alpha, alpha
@@ -53,7 +60,7 @@ void main() {
     // The block's own blur: its far pixels' CoC, or its near pixels' where they dominate.
     float coc = layers.x > 0.5 ? layers.y / layers.x : layers.w / max(layers.z, 1e-6);
 #else
-    float coc = coc_radius_at(centre.a);
+    float coc = coc_radius_at(inverse_depth_of(centre));
     vec4 layers = vec4(float(coc < -u_near_epsilon));
 #endif
     // The far field is stored premultiplied by its weight in the composite's upsampling,
@@ -71,12 +78,10 @@ void main() {
         out_near = vec4(0.0);
         return;
     }
-    // Modest blurs read full-resolution texels: a 2x2 average would widen them by a
-    // pixel. Wide ones read level 1 and up, which costs less and hides in the blur. At
-    // a quarter resolution one level coarser, or the sparse output texels would alias.
-    float min_lod = (kernel_radius < 8.0 ? 0.0 : 1.0) + log2(scale) - 1.0;
+    float min_lod = gather_min_lod(kernel_radius, scale);
     Fields fields = gather(position, kernel_radius, vec4(centre.rgb, coc), false, min_lod,
-                           upsampling_variance(scale) + resolve_variance(scale), pattern);
+                           upsampling_variance(scale) + resolve_variance(scale, kernel_radius, min_lod),
+                           pattern);
     out_far = fields.far.a > 0.0 ? vec4(fields.far.rgb, 1.0) * upsample_weight : vec4(0.0);
     // Premultiplied, so bilinear upsampling does not darken the field's edges.
     out_near = vec4(fields.near.rgb * fields.near.a, fields.near.a);

@@ -46,12 +46,13 @@
 // function is paid by every sample of every pixel.
 
 #include "common/thin_lens.glsl"
+#include "dof/ring_layout.glsl"
 
 //==========================================================================================
 // Inputs, set by DepthOfField (dofviewer/render/gl/dof.py)
 //==========================================================================================
 
-uniform sampler2D u_color_invd;  // rgb linear radiance, a = inverse depth (1/m); mipmapped
+uniform sampler2D u_color_invd;  // rgb linear radiance, a = 1/depth x light weight (common/inverse_depth.glsl); mipmapped
 // Layer moments (near fraction, near fraction * CoC, far weight, far weight * CoC), from
 // layers.glsl; mipmapped. Read only with LAYERS.
 uniform sampler2D u_layers;
@@ -60,12 +61,6 @@ uniform sampler2D u_layers;
 uniform sampler2D u_far_color;
 uniform sampler2D u_tiles;       // dilated (nearest CoC, farthest CoC) per tile (dilate.glsl)
 uniform int u_tile_size;         // px per tile side: TILE_SIZE_PX, as the tiles pass used
-// Preferred ring spacing in px, > 0 (GatherQuality.ring_spacing_px): a kernel takes
-// ceil(radius / spacing) rings, at most u_max_rings.
-uniform float u_ring_spacing;
-// 1 up to the rings each pattern of u_kernel holds (GatherQuality.max_rings, which sized
-// KERNEL_SAMPLES).
-uniform int u_max_rings;
 // Aperture area / circumradius²: pi for a disc, (n/2) sin(2 pi / n) for n blades, so
 // 1.30 to pi (polygon_area_factor in dofviewer/shot/lens.py; gather_kernel.py shapes the rings
 // to the same polygon).
@@ -74,9 +69,6 @@ uniform float u_aperture_area;
 // (NEAR_FIELD_EPSILON_PX). layers.glsl must split at the same value, and hidden.glsl
 // works from 2x and 3x it.
 uniform float u_near_epsilon;
-// Read mips this many levels (>= 0) finer than the ring spacing, before rounding to a
-// whole level (MIP_LOD_BIAS).
-uniform float u_lod_bias;
 // The ring patterns, INTERLEAVE of them one after the other: rows (x, y, ring, near_rho)
 // in ring spacings, the centre first (gather_kernel() in dofviewer/render/gather_kernel.py;
 // see gather()).
@@ -237,7 +229,7 @@ void add_sample(inout Fields fields, Kernel kernel, Sample tap, vec2 uv, float l
     accumulate(fields, kernel, tap, color.rgb, textureLod(u_layers, uv, lod),
                textureLod(u_far_color, uv, lod));
 #else
-    accumulate_single(fields, kernel, tap, color.rgb, coc_radius_at(color.a));
+    accumulate_single(fields, kernel, tap, color.rgb, coc_radius_at(inverse_depth_of(color)));
 #endif
 }
 
@@ -271,13 +263,11 @@ Fields gather(vec2 position, float kernel_radius, vec4 centre, bool exact_centre
     vec2 inverse_size = 1.0 / vec2(textureSize(u_color_invd, 0));
     float centre_coc = centre.a;
     bool centre_is_near = centre_coc < -u_near_epsilon;
-    int rings = clamp(int(ceil(kernel_radius / u_ring_spacing)), 1, u_max_rings);
-    float dr = kernel_radius / float(rings);
-    float inverse_dr = float(rings) / kernel_radius;
-    // A whole mip level: a fractional one blends two levels per read, which a software
-    // rasteriser pays for in full, for no measurable gain against the reference. The
-    // widening below uses the level read.
-    float lod = floor(max(log2(dr) - u_lod_bias, min_lod) + 0.5);
+    RingLayout plan = ring_layout(kernel_radius, min_lod);
+    int rings = plan.rings;
+    float dr = plan.dr;
+    float inverse_dr = 1.0 / dr;
+    float lod = plan.lod;
     // Ring k's annulus, (k -+ 1/2) dr, split into RING_SAMPLES * k cells; the centre
     // stands for the disc of radius dr/2 (the same area only with 8 samples a ring).
     float sample_area = TWO_PI / float(RING_SAMPLES) * dr * dr;
@@ -341,7 +331,7 @@ Fields gather_exact(ivec2 pixel, float kernel_radius, vec4 centre) {
             vec4 s = texelFetch(u_color_invd, clamp(pixel + ivec2(dx, dy), ivec2(0), last), 0);
             // A single texel is wholly near or wholly far.
             accumulate_single(fields, kernel, Sample(k.y, k.z, k.x, 1.0), s.rgb,
-                              coc_radius_at(s.a));
+                              coc_radius_at(inverse_depth_of(s)));
         }
     }
     normalise_fields(fields);

@@ -32,8 +32,8 @@ layout(location = 2) out vec4 out_far_color;
 void main() {
     ivec2 pixel = ivec2(gl_FragCoord.xy);
     vec4 s = texelFetch(u_color_invd, pixel, 0);
-    float coc = coc_radius_at(s.a);
-    float weight = dot(s.rgb, vec3(0.2126, 0.7152, 0.0722)) + 0.01;
+    float coc = coc_radius_at(inverse_depth_of(s));
+    float weight = light_weight(s.rgb);
     out_layers = coc < -u_near_epsilon ? vec4(1.0, coc, 0.0, 0.0)
                                        : vec4(0.0, 0.0, weight, weight * coc);
     float spreads = coc < -u_near_epsilon ? 0.0 : smoothstep(0.5, 1.5, abs(coc));

@@ -14,7 +14,7 @@
 #include "common/thin_lens.glsl"
 uniform sampler2D u_scene_color;
 uniform sampler2D u_scene_depth;
-layout(location = 0) out vec4 out_color_invd;  // rgb linear radiance, a = 1/depth (0: sky)
+layout(location = 0) out vec4 out_color_invd;  // rgb linear radiance, a = 1/depth (0: sky) x light weight
 layout(location = 1) out float out_depth;      // view depth in metres, +inf for the sky
 
 void main() {
@@ -22,6 +22,6 @@ void main() {
     float window_z = texelFetch(u_scene_depth, pixel, 0).r;
     float depth = window_z < 1.0 ? view_depth(window_z) : uintBitsToFloat(0x7F800000u);
     out_depth = depth;
-    out_color_invd = vec4(texelFetch(u_scene_color, pixel, 0).rgb, 1.0 / depth);
+    out_color_invd = color_with_inverse_depth(texelFetch(u_scene_color, pixel, 0).rgb, 1.0 / depth);
 }
 #endif

@@ -12,7 +12,7 @@
 #include "common/thin_lens.glsl"
 #include "dof/fields.glsl"
 #include "dof/preview_shares.glsl"
-uniform sampler2D u_color_invd;  // rgb, a = inverse depth (1/m); mipmapped
+uniform sampler2D u_color_invd;  // rgb, a = 1/depth x light weight (common/inverse_depth.glsl); mipmapped
 layout(location = 0) out vec4 out_far;
 
 // A disc of radius r has r^2/4 of variance per axis. Four bilinear reads of one whole
@@ -44,7 +44,7 @@ void main() {
     // This texel stands for a 2x2 block of full-resolution pixels: mip level 1's texel.
     vec2 position = 2.0 * floor(gl_FragCoord.xy) + 1.0;
     ivec2 texel = min(ivec2(gl_FragCoord.xy), textureSize(u_color_invd, 1) - 1);
-    float radius = abs(coc_radius_at(texelFetch(u_color_invd, texel, 1).a));
+    float radius = abs(coc_radius_at(inverse_depth_of(texelFetch(u_color_invd, texel, 1))));
     float t = wide_share(radius);
     // Wholly blurred pixels need no small blur: masked off, its loop turns once.
     vec3 small = t < 1.0 ? small_blur(position, radius) : vec3(0.0);

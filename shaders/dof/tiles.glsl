@@ -4,6 +4,7 @@
 // block's nearest and farthest CoC for the current focus (the CoC falls as 1/depth
 // rises), and the gather sizes its kernel from those.
 #include "common/fullscreen.glsl"
+#include "common/inverse_depth.glsl"
 
 #if defined FRAGMENT_SHADER
 uniform sampler2D u_color_invd;
@@ -19,7 +20,7 @@ void main() {
     float nearest = 0.0, farthest = 1e9;
     for (int y = origin.y; y < stop.y; ++y) {
         for (int x = origin.x; x < stop.x; ++x) {
-            float inverse_depth = texelFetch(u_color_invd, ivec2(x, y), 0).a;
+            float inverse_depth = inverse_depth_of(texelFetch(u_color_invd, ivec2(x, y), 0));
             nearest = max(nearest, inverse_depth);
             farthest = min(farthest, inverse_depth);
         }

@@ -11,7 +11,7 @@
 #if defined FRAGMENT_SHADER
 #include "common/thin_lens.glsl"
 uniform sampler2D u_linear;
-uniform sampler2D u_color_invd; // a = inverse depth
+uniform sampler2D u_color_invd; // a = inverse depth x light weight (common/inverse_depth.glsl)
 uniform sampler2D u_depth;      // view depth in metres
 uniform float u_exposure;       // 2^EV
 uniform float u_focus_distance;
@@ -70,7 +70,7 @@ void main() {
     {
         // Signed CoC: near field orange, far field blue, brighter with more blur;
         // the in-focus band stays dark.
-        float coc = coc_radius_at(texelFetch(u_color_invd, pixel, 0).a) / u_max_coc_radius;
+        float coc = coc_radius_at(inverse_depth_of(texelFetch(u_color_invd, pixel, 0))) / u_max_coc_radius;
         vec3 base = 0.15 * vec3(luminance(color));
         color = coc < 0.0 ? mix(base, vec3(1.0, 0.45, 0.05), sqrt(-coc))
                           : mix(base, vec3(0.1, 0.4, 1.0), sqrt(coc));
@@ -79,7 +79,7 @@ void main() {
 #if FOCUS_PEAKING
     {
         // Mark sharp detail: strong local contrast where the CoC is under one pixel.
-        float coc = abs(coc_radius_at(texelFetch(u_color_invd, pixel, 0).a));
+        float coc = abs(coc_radius_at(inverse_depth_of(texelFetch(u_color_invd, pixel, 0))));
         ivec2 size = textureSize(u_linear, 0) - 1;
         float l = luminance(color);
         float gx = luminance(display(min(pixel + ivec2(1, 0), size))) - luminance(display(max(pixel - ivec2(1, 0), ivec2(0))));

@@ -93,12 +93,19 @@ class GatherQuality:
     #: Preferred distance between gather rings (px): blurs under ``max_rings`` times it
     #: take fewer rings.
     ring_spacing_px: float = RING_SPACING_PX
+    #: Read mip levels this many levels finer than the ring spacing (MIP_LOD_BIAS).
+    lod_bias: float = MIP_LOD_BIAS
+    #: With ``interleave`` 2: the resolve pass also fills between the rings' samples,
+    #: spreading each to the ring spacing (shaders/dof/ring_layout.glsl).
+    fill_rings: bool = False
 
     def __post_init__(self):
         if self.second_layer and not self.layers:
             raise ValueError("second_layer needs layers: the layers pass makes its background")
         if self.interleave not in (1, 2):
             raise ValueError(f"interleave must be 1 or 2, got {self.interleave}")
+        if self.fill_rings and self.interleave != 2:
+            raise ValueError("fill_rings needs interleave 2: the resolve pass fills")
         if self.exact_small_blur and self.small_blur_px > EXACT_REACH:
             raise ValueError(
                 f"small_blur_px {self.small_blur_px} exceeds EXACT_REACH {EXACT_REACH}"
@@ -118,6 +125,7 @@ class GatherQuality:
             "EXACT_REACH": EXACT_REACH,
             "LAYERS": int(self.layers),
             "EXACT_SMALL_BLUR": int(self.exact_small_blur),
+            "FILL_RINGS": int(self.fill_rings),
         }
 
     @property
@@ -133,7 +141,6 @@ FINAL = GatherQuality(max_rings=MAX_RINGS, small_blur_px=SMALL_BLUR_PX)
 #: (`dofviewer bench`), 33.9 dB against the reference where FINAL measures 39.3
 #: (`dofviewer quality`).
 PREVIEW = GatherQuality(
-    max_rings=3,
     small_blur_px=6.0,
     gather_scale=4,
     exact_small_blur=False,
@@ -141,9 +148,16 @@ PREVIEW = GatherQuality(
     layers=False,
     interleave=2,
     # Blurs the quarter-resolution gather draws (4.5 px and up) take 2 rings up to 6 px
-    # and 3 beyond: the gather 15 % cheaper, one case of the quality benchmark 0.35 dB
-    # lower, none of the rest by more than 0.1.
+    # and 3 or 4 beyond: the gather 15 % cheaper, one case of the quality benchmark
+    # 0.35 dB lower, none of the rest by more than 0.1.
     ring_spacing_px=3.0,
+    # A small light's bokeh: 3 rings left it dotted with a scalloped rim at 1280x720
+    # (rim roundness 0.88 against final's 0.97, centre/mean 0.83 against 1.30). 4 rings,
+    # read a level coarser, with the resolve filling between their samples, draw final's
+    # disc (0.97, 1.33; tests/test_blur.py: test_the_preview_draws_final_s_flat_round_bokeh).
+    max_rings=4,
+    lod_bias=1.0,
+    fill_rings=True,
 )
 QUALITY_PRESETS = {"final": FINAL, "preview": PREVIEW}
 
@@ -159,7 +173,7 @@ class DepthOfField:
         self.gathers = PassVariants.for_pass(ctx, shaders, passes.GATHER)
         self.composites = PassVariants.for_pass(ctx, shaders, passes.COMPOSITE)
         self.preview_far = FullscreenPass.for_pass(ctx, shaders, passes.PREVIEW_FAR)
-        self.resolve_fields = FullscreenPass.for_pass(ctx, shaders, passes.RESOLVE)
+        self.resolves = PassVariants.for_pass(ctx, shaders, passes.RESOLVE)
         # The aperture each variant's sample patterns were last written for.
         self._kernel_apertures: dict[FullscreenPass, tuple] = {}
         self.timer = NullTimer()
@@ -223,8 +237,18 @@ class DepthOfField:
             gather.draw(gathered.fbo, gather_textures, **uniforms)
         if gathered is not fields:
             with timer.section(passes.RESOLVE.name):
-                raw = {"u_far": gathered.far, "u_near": gathered.near}
-                self.resolve_fields.draw(fields.fbo, raw)
+                resolve = self.resolves.get({"FILL_RINGS": int(quality.fill_rings)})
+                resolve.draw(
+                    fields.fbo,
+                    {"u_far": gathered.far, "u_near": gathered.near,
+                     "u_color_invd": targets.color_invd, "u_tiles": targets.tiles_dilated},
+                    u_tile_size=TILE_SIZE_PX,
+                    u_fields_scale=quality.gather_scale,
+                    u_ring_spacing=quality.ring_spacing_px,
+                    u_max_rings=quality.max_rings,
+                    u_lod_bias=quality.lod_bias,
+                    **lens_uniforms,
+                )  # fmt: skip
         if not quality.exact_small_blur:
             with timer.section(passes.PREVIEW_FAR.name):
                 self.preview_far.draw(
@@ -293,14 +317,15 @@ class DepthOfField:
             "u_small_blur": quality.small_blur_px,
             "u_aperture_area": polygon_area_factor(lens.aperture_blades),
             "u_near_epsilon": NEAR_FIELD_EPSILON_PX,
-            "u_lod_bias": MIP_LOD_BIAS,
+            "u_lod_bias": quality.lod_bias,
         }
 
     def release(self):
         fixed = (self.prepare_pass, self.tiles, self.layers, self.dilate, self.baseline,
-                 self.preview_far, self.resolve_fields)  # fmt: skip
+                 self.preview_far)  # fmt: skip
         for p in fixed:
             p.release()
+        self.resolves.release()
         self.gathers.release()
         self.composites.release()
         self._kernel_apertures.clear()

@@ -105,7 +105,11 @@ UNIFORMS: Mapping[str, Uniforms] = MappingProxyType({
     "dof/gather.glsl": Uniforms(
         {**_GATHER_TEXTURES, **GATHER_VALUES, **LENS, **_KERNELS}, kept=frozenset(_KERNELS)
     ),
-    "dof/resolve_fields.glsl": Uniforms({"u_far": "sampler2D", "u_near": "sampler2D"}),
+    "dof/resolve_fields.glsl": Uniforms({
+        "u_far": "sampler2D", "u_near": "sampler2D", "u_color_invd": "sampler2D",
+        "u_tiles": "sampler2D", "u_tile_size": "int", "u_fields_scale": "int",
+        "u_ring_spacing": "float", "u_max_rings": "int", "u_lod_bias": "float", **LENS,
+    }),
     "dof/preview_far.glsl": Uniforms({
         "u_color_invd": "sampler2D", "u_far": "sampler2D", "u_small_blur": "float",
         "u_fields_scale": "int", **LENS,
@@ -237,9 +241,12 @@ GATHER = Pass(
     "itself), near field (premultiplied by its coverage alpha)",
 )  # fmt: skip
 RESOLVE = Pass(
-    "resolve", ("dof/resolve_fields.glsl",), ("interleaved_fields",), ("fields",), "frame",
+    "resolve", ("dof/resolve_fields.glsl",),
+    ("interleaved_fields", "color_invd", "tiles_dilated"), ("fields",), "frame",
     "dof", presets=("preview",),
-    does="each 2×2 of the interleaved gather's fields averaged: every texel has read whole rings",
+    does="each 2×2 of the interleaved gather's fields averaged, so every texel has read whole "
+    "rings; four such averages round it, as far apart as the gather's rings are wider than "
+    "the mip texels they read, so a small light's bokeh is a flat disc, not a pattern of dots",
 )  # fmt: skip
 PREVIEW_FAR = Pass(
     "preview far", ("dof/preview_far.glsl",), ("color_invd", "fields"), ("preview_far",),

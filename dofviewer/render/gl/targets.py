@@ -10,6 +10,7 @@ import math
 from typing import NamedTuple
 
 import moderngl
+import numpy as np
 
 from dofviewer.errors import DofError
 
@@ -71,6 +72,12 @@ def multisample_limit(ctx: moderngl.Context) -> int:
 #: software rasteriser allocates from system RAM, so a request beyond this is refused
 #: in one line instead of being tried. README.md "Limits" states it.
 MAX_TARGET_BYTES = 8 << 30
+
+
+def light_weight(color: np.ndarray) -> np.ndarray:
+    """What colour_invd's alpha multiplies inverse depth by: luminance plus a floor
+    (shaders/common/inverse_depth.glsl, which says why; keep the two alike)."""
+    return color @ np.array([0.2126, 0.7152, 0.0722], dtype=np.float32) + 0.01
 
 
 def target_extent_limit(ctx: moderngl.Context) -> int:
