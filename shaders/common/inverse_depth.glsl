@@ -11,9 +11,10 @@
 #define INVERSE_DEPTH_GLSL
 
 // The weight a pixel's inverse depth is averaged with: luminance, plus a floor so dark
-// pixels still count.
+// pixels still count. dofviewer/render/gl/targets.py: light_weight() must agree.
+const float LIGHT_WEIGHT_FLOOR = 0.01;
 float light_weight(vec3 color) {
-    return dot(color, vec3(0.2126, 0.7152, 0.0722)) + 0.01;
+    return dot(color, vec3(0.2126, 0.7152, 0.0722)) + LIGHT_WEIGHT_FLOOR;
 }
 
 // colour_invd's texel for a pixel of linear colour `color` at 1/depth `inverse_depth`

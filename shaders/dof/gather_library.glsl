@@ -158,14 +158,15 @@ float fill_weight(float hole_fill, float fill_rings) {
 //==========================================================================================
 
 // The share of a mip texel's colour (linear radiance) that its near pixels make, from
-// its layer moments: the far weight is each far pixel's luminance + 0.01 (layers.glsl
-// must agree), so the far pixels' luminance is layers.z - 0.01 * their fraction and the
-// near pixels' is the rest. A texel read across a silhouette (mip averaging, bilinear
-// filtering) mixes both sides' colours; this splits them by luminance, taking the hue of
-// the mix for each. Where the texel is black, its near fraction.
+// its layer moments: the far weight is each far pixel's light_weight(), its luminance
+// plus LIGHT_WEIGHT_FLOOR (layers.glsl), so the far pixels' luminance is layers.z less
+// the floor times their fraction, and the near pixels' is the rest. A texel read across
+// a silhouette (mip averaging, bilinear filtering) mixes both sides' colours; this
+// splits them by luminance, taking the hue of the mix for each. Where the texel is
+// black, its near fraction.
 float near_color_share(vec3 color, vec4 layers) {
-    float luma = dot(color, vec3(0.2126, 0.7152, 0.0722));
-    float far_luma = layers.z - 0.01 * (1.0 - layers.x);
+    float luma = light_weight(color) - LIGHT_WEIGHT_FLOOR;
+    float far_luma = layers.z - LIGHT_WEIGHT_FLOOR * (1.0 - layers.x);
     return luma > 0.0 ? clamp(1.0 - far_luma / luma, 0.0, 1.0) : layers.x;
 }
 

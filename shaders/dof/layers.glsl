@@ -3,10 +3,10 @@
 // split into layer moments that the mip chain averages, so a coarse texel that
 // straddles a silhouette can be split again in the gather:
 //     (near?, near? * CoC, far weight, far weight * CoC).
-// The far weight is luminance (plus a floor of 0.01), so a small bright light keeps its
-// own CoC instead of taking on the dark background's; the gather also splits a mixed
-// texel's colour into near and far by it (near_color_share() in gather_library.glsl
-// must agree). CoC radius below -u_near_epsilon is near
+// The far weight is light_weight(), luminance plus a floor (common/inverse_depth.glsl),
+// so a small bright light keeps its own CoC instead of taking on the dark background's;
+// the gather also splits a mixed texel's colour into near and far by it
+// (near_color_share() in gather_library.glsl). CoC radius below -u_near_epsilon is near
 // field (dofviewer/render/gl/dof.py: NEAR_FIELD_EPSILON_PX).
 // And the background the composite shows behind blurred foregrounds (also mipmapped):
 // the second layer inside near-field pixels, the visible surface elsewhere. Outside a
