@@ -149,6 +149,16 @@ def test_bench_measures_only_the_presets_asked_for_and_rejects_unknown_ones(tmp_
     assert result.returncode == 0, result.stderr
     assert [r["quality"] for r in json.loads(out.read_text())["sizes"]] == ["preview"]
     out.unlink()
+    # The wide-blur case: a longer lens at a wider stop, said in the table.
+    result = subprocess.run([*command, "--quality", "final", "--focal-length", "85",
+                             "--f-stop", "1.4"], capture_output=True, text=True)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    data = json.loads(out.read_text())
+    assert (data["focal_length_mm"], data["f_stop"]) == (85, 1.4)
+    assert "at 85 mm f/1.4," in result.stdout
+    out.unlink()
+    result = subprocess.run([*command, "--f-stop", "0.3"], capture_output=True, text=True)
+    assert result.returncode == 2 and "--f-stop" in result.stderr, result.stderr
     result = subprocess.run([*command, "--quality", "fast"], capture_output=True, text=True)
     assert result.returncode == 2
     assert "--quality: unknown quality 'fast'; choose from final, preview" in result.stderr

@@ -384,6 +384,10 @@ def _add_bench(commands):
         help="quality presets to measure: final, preview (both)",
     )
     bench.add_argument("--scene", metavar="SCENE", help="a scene or model instead of the demo")
+    bench.add_argument("--f-stop", metavar="N", type=in_range("f_stop"),
+                       help="f-number (2: the issue's reference setting)")  # fmt: skip
+    bench.add_argument("--focal-length", metavar="MM", type=in_range("focal_length_mm"),
+                       help="focal length in mm (the scene's)")  # fmt: skip
     bench.add_argument("--json", metavar="OUT.json", help="also write the results as JSON")
 
 

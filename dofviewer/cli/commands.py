@@ -236,7 +236,8 @@ def bench_command(args) -> int:
     if args.frames < 1 or args.warmup < 0:
         raise DofError("--frames must be >= 1 and --warmup >= 0")
     bench.run(args.sizes, args.frames, args.warmup, args.timing, args.json,
-              qualities=args.quality, scene_path=args.scene)  # fmt: skip
+              qualities=args.quality, scene_path=args.scene, f_stop=args.f_stop,
+              focal_length_mm=args.focal_length)  # fmt: skip
     return 0
 
 

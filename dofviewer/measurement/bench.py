@@ -72,14 +72,17 @@ def _percentile(values, q):
 
 def bench_size(
     renderer: HeadlessRenderer, size, frames: int, warmup: int, method: str, quality="final",
-    scene=None, focus_range=(NEAR_M, FAR_M),
+    scene=None, focus_range=(NEAR_M, FAR_M), f_stop=BENCH_F_STOP, focal_length_mm=None,
 ) -> dict:  # fmt: skip
     ctx = renderer.ctx
     r = renderer.renderer
     r.resize(size)
     scene = scene or load_scene()
     base = FrameSettings.from_scene(scene)
-    base = base.with_(lens=base.lens.with_(f_stop=BENCH_F_STOP), quality=quality)
+    lens = base.lens.with_(f_stop=f_stop)
+    if focal_length_mm is not None:
+        lens = lens.with_(focal_length_mm=focal_length_mm)
+    base = base.with_(lens=lens, quality=quality)
     copy = FullscreenPass.for_pass(ctx, r.shaders, passes.COPY)
     timer = PassTimer(ctx, method, isolate=True)
     r.set_timer(timer)
@@ -141,11 +144,15 @@ def choose_method(renderer: HeadlessRenderer, requested: str) -> str:
 
 
 def run(sizes, frames=30, warmup=5, method="auto", json_path=None, out=print,
-        qualities=("final", "preview"), scene_path=None) -> dict:  # fmt: skip
+        qualities=("final", "preview"), scene_path=None, f_stop=None,
+        focal_length_mm=None) -> dict:  # fmt: skip
     """Each size at each quality preset (dofviewer.render.gl.dof.QUALITY_PRESETS): ``final`` is
     what renders and exports use, ``preview`` what a slow machine's viewer draws while
     focus moves. ``scene_path``: a scene or model instead of the demo (its load time is
-    reported too)."""
+    reported too). ``f_stop`` (BENCH_F_STOP by default) and ``focal_length_mm`` (the
+    scene's) set the lens: a longer lens or a wider stop blurs more, which costs more
+    gather rings and coarser mip reads."""
+    f_stop = BENCH_F_STOP if f_stop is None else f_stop
     started = time.perf_counter()
     scene = load_scene(scene_path, aspect=sizes[0][0] / sizes[0][1])
     load_s = time.perf_counter() - started
@@ -155,12 +162,14 @@ def run(sizes, frames=30, warmup=5, method="auto", json_path=None, out=print,
         results = {
             "gl_renderer": renderer.gl_renderer,
             "timing_method": chosen,
-            "f_stop": BENCH_F_STOP,
+            "f_stop": f_stop,
+            "focal_length_mm": focal_length_mm or scene.lens.focal_length_mm,
             "scene": scene.source,
             "load_s": load_s,
             "focus_range_m": list(focus_range),
             "sizes": [
-                bench_size(renderer, s, frames, warmup, chosen, quality, scene, focus_range)
+                bench_size(renderer, s, frames, warmup, chosen, quality, scene, focus_range,
+                           f_stop, focal_length_mm)  # fmt: skip
                 for s in sizes
                 for quality in qualities
             ],
@@ -175,7 +184,8 @@ def format_table(results: dict) -> str:
     lines = [
         f"GL renderer: {results['gl_renderer']}",
         f"timing: {results['timing_method']} (median ms per pass, p95 in brackets); "
-        f"{results['scene']} (loaded in {results['load_s']:.2f} s) at f/{results['f_stop']:g}, "
+        f"{results['scene']} (loaded in {results['load_s']:.2f} s) at "
+        f"{results.get('focal_length_mm', 0):g} mm f/{results['f_stop']:g}, "
         f"focus sweeping {results['focus_range_m'][0]:.3g} to {results['focus_range_m'][1]:.3g} m",
         f"DOF ms = {' + '.join(DOF_PASSES)}, every frame of a rack focus; copies = DOF ms "
         "over one full-screen copy in the same frame (median); "
