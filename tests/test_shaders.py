@@ -191,4 +191,13 @@ def test_every_shipped_shader_expands_with_its_files_numbered():
         text, files = library.expand(name)
         assert files[0] == name
         for index, included in enumerate(files[1:], start=1):
-            assert f"#line {index * 100_000 + 1}\n" in text, (name, included)
+            assert f"#line {index * 100_000 + 1} {index}\n" in text, (name, included)
+
+
+def test_no_shipped_shader_ends_in_a_line_directive():
+    """NVIDIA's compiler rejects a ``#line`` with nothing after it (C0115), which a file
+    ending in ``#endif`` after an include would otherwise leave: no program compiled."""
+    library = ShaderLibrary(ctx=None)
+    for path in sorted(library.root.rglob("*.glsl")):
+        text, _ = library.expand(path.relative_to(library.root).as_posix())
+        assert not text.rstrip().splitlines()[-1].startswith("#line"), path

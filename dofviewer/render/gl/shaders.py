@@ -8,12 +8,10 @@ Errors name the file and line a person wrote, not the line of the expanded text 
 driver saw. The expansion numbers every file with ``#line`` directives: after the
 injected ``#define``s, on entering an include, on returning from it, and after any
 ``#else``/``#elif``/``#endif`` that may close a skipped include (a skipped ``#line`` does
-not count, the skipped lines do). A file's index is the line number's high digits
-(``#line 300091`` is line 91 of file 3). The directive's source-string number is left
-out: NVIDIA's compiler rejects any but 0 for a program given as one string ("C0115:
-#line source-string number invalid"), and Mesa reports 0 for every semantic error
-anyway, so the line number alone carries the file. `_name_files` maps the driver's log
-back.
+not count, the skipped lines do). A file's index is both the directive's source-string
+number and the line number's high digits (``#line 300091 3`` is line 91 of file 3):
+NVIDIA reports the source number, Mesa reports 0 for every semantic error, so the line
+number alone carries the file. `_name_files` maps the driver's log back.
 """
 
 from __future__ import annotations
@@ -70,6 +68,10 @@ class ShaderLibrary:
         the ``#line`` directives (0 is `name` itself), as paths below the root."""
         files: list[str] = []
         lines = self._expand(name, (), files)
+        # A #line with no line after it numbers nothing, and NVIDIA's compiler (H200,
+        # driver 580) rejects it: "C0115: #line source-string number invalid".
+        while lines and lines[-1].startswith("#line "):
+            lines.pop()
         return "\n".join(lines) + "\n", files
 
     def display_path(self, name: str) -> str:
@@ -146,9 +148,8 @@ class ShaderLibrary:
 
 
 def _line_directive(line: int, index: int) -> str:
-    """``#line`` for GLSL 3.30 and later, where it numbers the line after it; the file's
-    index in its high digits (no source-string number: NVIDIA rejects it)."""
-    return f"#line {index * _LINE_STRIDE + line}"
+    """``#line`` for GLSL 3.30 and later, where it numbers the line after it."""
+    return f"#line {index * _LINE_STRIDE + line} {index}"
 
 
 def _name_files(log: str, paths: list[str]) -> str:
