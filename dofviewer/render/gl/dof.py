@@ -154,7 +154,7 @@ PREVIEW = GatherQuality(
     # 0.35 dB lower, none of the rest by more than 0.1.
     ring_spacing_px=3.0,
     # A small light's bokeh: 3 rings left it dotted with a scalloped rim at 1280x720
-    # (rim roundness 0.88 against final's 0.97, centre/mean 0.83 against 1.30). 4 rings,
+    # (rim roundness 0.88 against final's 0.97, centre/mean 0.93 against 1.30). 4 rings,
     # read a level coarser, with the resolve filling between their samples, draw final's
     # disc (0.97, 1.33; tests/test_blur.py: test_the_preview_draws_final_s_flat_round_bokeh).
     max_rings=4,
