@@ -185,7 +185,7 @@ def format_table(results: dict) -> str:
         f"GL renderer: {results['gl_renderer']}",
         f"timing: {results['timing_method']} (median ms per pass, p95 in brackets); "
         f"{results['scene']} (loaded in {results['load_s']:.2f} s) at "
-        f"{results.get('focal_length_mm', 0):g} mm f/{results['f_stop']:g}, "
+        f"{results['focal_length_mm']:g} mm f/{results['f_stop']:g}, "
         f"focus sweeping {results['focus_range_m'][0]:.3g} to {results['focus_range_m'][1]:.3g} m",
         f"DOF ms = {' + '.join(DOF_PASSES)}, every frame of a rack focus; copies = DOF ms "
         "over one full-screen copy in the same frame (median); "
